@@ -1,0 +1,1 @@
+"""auditprep core."""

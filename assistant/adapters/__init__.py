@@ -1,0 +1,1 @@
+"""Implementations of the core's ports: embedder, chromadb store, SQLite FTS5 index."""

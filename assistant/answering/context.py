@@ -1,0 +1,74 @@
+"""What a generator receives, and the citation book it writes markers with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.answering.evidence import ClauseCheck
+from assistant.catalogue import Catalogue
+from assistant.readiness.checklist import ChecklistItem
+from assistant.models import Citation, Disagreement, Intent, Passage, Verdict
+from assistant.retrieval import Retrieved
+
+
+@dataclass(slots=True)
+class AnswerContext:
+    """Everything known about a question before any text is written."""
+
+    question: str
+    workspace: str
+    intent: Intent
+    retrieved: Retrieved
+    clauses: list[str]  # the clauses the answer is about
+    checks: list[ClauseCheck] = field(default_factory=list)
+    disagreements: list[Disagreement] = field(default_factory=list)
+    verdict: Verdict | None = None
+    focus_elements: list[str] = field(default_factory=list)  # element ids a consistency question targets
+    extra_passages: list[Passage] = field(default_factory=list)
+    checklist: list[ChecklistItem] = field(default_factory=list)
+    org_documents: int = 0
+
+    @property
+    def passages(self) -> list[Passage]:
+        seen: dict[str, Passage] = {}
+        for p in self.retrieved.organization + self.retrieved.standard + self.extra_passages:
+            seen.setdefault(p.id, p)
+        return list(seen.values())
+
+
+class CitationBook:
+    """Hands out ``[n]`` markers, one per distinct clause or quoted passage."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+        self.citations: list[Citation] = []
+        self._keys: dict[tuple, int] = {}
+
+    def clause(self, clause_id: str) -> int:
+        key = ("clause", clause_id)
+        if key not in self._keys:
+            clause = self._catalogue.get(clause_id)
+            self._add(key, Citation(marker=0, kind="clause", clause_id=clause.id, title=clause.title))
+        return self._keys[key]
+
+    def passage(self, passage: Passage, quote: str) -> int:
+        key = ("doc", passage.id, quote)
+        if key not in self._keys:
+            self._add(
+                key,
+                Citation(
+                    marker=0,
+                    kind="document",
+                    document=passage.source,
+                    section=passage.section or None,
+                    page=passage.page,
+                    chunk_id=passage.id,
+                    quote=quote,
+                ),
+            )
+        return self._keys[key]
+
+    def _add(self, key: tuple, citation: Citation) -> None:
+        marker = len(self.citations) + 1
+        self.citations.append(citation.model_copy(update={"marker": marker}))
+        self._keys[key] = marker

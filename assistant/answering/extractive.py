@@ -1,0 +1,244 @@
+"""The default generator: offline and deterministic, it composes answers from the most
+relevant sentences of the retrieved passages and from the catalogue's own words."""
+
+from __future__ import annotations
+
+from assistant.answering.context import AnswerContext, CitationBook
+from assistant.answering.sentences import pick_sentences
+from assistant.catalogue import Catalogue
+from assistant.models import (
+    Answer,
+    DocType,
+    ElementFinding,
+    ElementStatus,
+    Intent,
+    Origin,
+    Passage,
+    Verdict,
+)
+
+ABSTAIN_ORG = 0.40  # below this dense similarity, the workspace holds nothing on the topic
+ABSTAIN_STANDARD = 0.38
+_STATUS_LABEL = {
+    ElementStatus.EVIDENCED: "Evidenced",
+    ElementStatus.WEAK: "Weak",
+    ElementStatus.NOT_FOUND: "Not found",
+}
+
+
+class ExtractiveGenerator:
+    """Answers shaped by intent, every sentence taken from a cited source."""
+
+    name = "extractive"
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+
+    def generate(self, ctx: AnswerContext) -> Answer:
+        book = CitationBook(self._catalogue)
+        handler = {
+            Intent.CLAUSE: self._clause,
+            Intent.EVIDENCE: self._evidence,
+            Intent.READINESS: self._readiness,
+            Intent.PROCESS: self._process,
+            Intent.GENERAL: self._general,
+        }[ctx.intent]
+        text, abstained, confidence = handler(ctx, book)
+        findings = [f for check in ctx.checks for f in check.findings]
+        return Answer(
+            question=ctx.question,
+            workspace=ctx.workspace,
+            intent=ctx.intent,
+            text=text.strip(),
+            verdict=ctx.verdict,
+            elements=findings,
+            citations=book.citations,
+            passages=ctx.passages,
+            disagreements=ctx.disagreements,
+            clauses=ctx.clauses,
+            confidence=round(confidence, 3),
+            abstained=abstained,
+            generator=self.name,
+        )
+
+    # -- intents ---------------------------------------------------------------------
+    def _clause(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
+        if not ctx.clauses:
+            return self._general(ctx, book)
+        lines: list[str] = []
+        for clause_id in ctx.clauses[:2]:
+            clause = self._catalogue.get(clause_id)
+            m = book.clause(clause_id)
+            lines.append(f"Clause {clause.id} {clause.title} [{m}]: {clause.intent.strip()}")
+            elements = self._catalogue.elements_for(clause_id)
+            if elements:
+                lines.append("An auditor checks that:")
+                lines += [f"- {e.statement}" for e in elements[:5]]
+            if clause.documented_information:
+                lines.append("Documented information expected: " + "; ".join(clause.documented_information[:4]) + ".")
+        org = [p for p in ctx.retrieved.organization if p.score >= ABSTAIN_ORG]
+        picks = pick_sentences(ctx.question + " " + " ".join(ctx.clauses), org, max_sentences=1, max_words=50)
+        if picks:
+            p = picks[0]
+            lines.append(f"In your documents: \"{p.sentence}\" [{book.passage(p.passage, p.sentence)}]")
+        return "\n".join(lines), False, 0.9
+
+    def _evidence(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
+        org = [p for p in ctx.retrieved.organization if p.doc_type is not DocType.CLAUSE]
+        findings = [f for c in ctx.checks for f in c.findings]
+        any_evidence = any(f.status is not ElementStatus.NOT_FOUND for f in findings)
+        if ctx.org_documents == 0 or (ctx.retrieved.best_org_similarity < ABSTAIN_ORG and not any_evidence):
+            return self._abstain_org(ctx, book)
+        lines: list[str] = []
+        relevant = [p for p in org if p.score >= ABSTAIN_ORG] or org[:2]
+        picks = pick_sentences(ctx.question, relevant, max_sentences=3, max_words=90)
+        if picks:
+            lines.append("Your documents say:")
+            for p in picks:
+                lines.append(f"- \"{p.sentence}\" [{book.passage(p.passage, p.sentence)}]")
+        for check in ctx.checks[:2]:
+            clause = self._catalogue.get(check.clause_id)
+            m = book.clause(clause.id)
+            shown = self._focus(ctx, check.findings)
+            lines.append(self._verdict_line(ctx, clause.id, clause.title, m, check.findings, check.verdict))
+            for f in shown:
+                lines.append(self._finding_line(f, ctx, book))
+        for d in ctx.disagreements[:2]:
+            refs = [f"{v} in {p.file_name} [{book.passage(p, self._quote_for(p, v))}]"
+                    for v, p in zip(d.values, d.statements, strict=True)]
+            lines.append(f"Your documents disagree on {d.topic}: " + " versus ".join(refs) + ".")
+        if not lines:
+            return self._abstain_org(ctx, book)
+        confidence = 0.5 + 0.5 * (sum(f.status is ElementStatus.EVIDENCED for f in findings) / max(1, len(findings)))
+        return "\n".join(lines), False, confidence
+
+    def _readiness(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
+        if ctx.org_documents == 0:
+            return self._abstain_org(ctx, book)
+        lines: list[str] = []
+        guidance = [p for p in ctx.retrieved.standard if p.doc_type is DocType.GUIDANCE]
+        for p in pick_sentences(ctx.question + " stage 1 documents reviewed", guidance,
+                                max_sentences=2, max_words=60):
+            lines.append(f"{p.sentence} [{book.passage(p.passage, p.sentence)}]")
+        by_source = {p.source: p for p in ctx.extra_passages}
+        present = [i for i in ctx.checklist if i.status.value == "present"]
+        lines.append(f"Stage 1 checklist: {len(present)} of {len(ctx.checklist)} items found in your documents.")
+        for item in ctx.checklist:
+            refs = []
+            for source in item.documents[:2]:
+                passage = by_source.get(source)
+                if passage is not None:
+                    quote = _first_sentence(passage.text)
+                    refs.append(f"{passage.file_name} [{book.passage(passage, quote)}]")
+            status = item.status.value
+            detail = ", ".join(refs) if refs else item.note
+            lines.append(f"- {item.label}: {status}" + (f" ({detail})" if detail else ""))
+        lines.append(
+            "Stage 1 most often fails because the internal audit or the management review has not "
+            f"been done [{book.clause('9.2')}][{book.clause('9.3')}]. Run `auditprep readiness` for "
+            "the clause-by-clause report."
+        )
+        return "\n".join(lines), False, 0.7
+
+    def _process(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
+        std = [p for p in ctx.retrieved.standard if p.doc_type is DocType.GUIDANCE] or ctx.retrieved.standard
+        best = max((p.score for p in std), default=0.0)
+        if best < ABSTAIN_STANDARD:
+            return self._abstain_all(ctx)
+        picks = pick_sentences(ctx.question, std, max_sentences=4, max_words=110)
+        if not picks:
+            return self._abstain_all(ctx)
+        lines = [f"{p.sentence} [{book.passage(p.passage, p.sentence)}]" for p in picks]
+        for clause_id in ctx.clauses[:2]:
+            clause = self._catalogue.get(clause_id)
+            lines.append(f"See clause {clause.id} {clause.title} [{book.clause(clause.id)}].")
+        return "\n".join(lines), False, min(1.0, best + 0.2)
+
+    def _general(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
+        org = [p for p in ctx.retrieved.organization if p.score >= ABSTAIN_ORG]
+        std = [p for p in ctx.retrieved.standard if p.score >= ABSTAIN_STANDARD]
+        if not org and not std:
+            return self._abstain_all(ctx)
+        lines: list[str] = []
+        picks = pick_sentences(ctx.question, org, max_sentences=2, max_words=70)
+        if picks:
+            lines.append("Your documents say:")
+            lines += [f"- \"{p.sentence}\" [{book.passage(p.passage, p.sentence)}]" for p in picks]
+        spicks = pick_sentences(ctx.question, std, max_sentences=2, max_words=70)
+        lines += [f"{p.sentence} [{book.passage(p.passage, p.sentence)}]" for p in spicks]
+        for clause_id in ctx.clauses[:2]:
+            clause = self._catalogue.get(clause_id)
+            lines.append(f"Relevant clause: {clause.id} {clause.title} [{book.clause(clause.id)}].")
+        if not lines:
+            return self._abstain_all(ctx)
+        return "\n".join(lines), False, 0.6
+
+    # -- pieces ----------------------------------------------------------------------
+    def _abstain_org(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
+        if not ctx.clauses:
+            return self._abstain_all(ctx)
+        clause = self._catalogue.get(ctx.clauses[0])
+        m = book.clause(clause.id)
+        expected = "; ".join(clause.documented_information[:4]) or "documented evidence of the process"
+        where = "Your workspace has no documents yet" if ctx.org_documents == 0 else (
+            f"Your documents don't describe {clause.title.lower()}"
+        )
+        text = (
+            f"{where}, so I found no evidence for clause {clause.id} {clause.title} [{m}]. "
+            f"An auditor would expect: {expected}."
+        )
+        return text, True, 0.2
+
+    def _abstain_all(self, ctx: AnswerContext) -> tuple[str, bool, float]:
+        text = (
+            "I found nothing on this in your documents or in the ISO/IEC 20000-1:2018 knowledge base, "
+            "so I won't guess. If it concerns a clause, name it (for example \"clause 8.5.1\")."
+        )
+        return text, True, 0.0
+
+    def _verdict_line(
+        self, ctx: AnswerContext, clause_id: str, title: str, marker: int,
+        findings: list[ElementFinding], verdict: Verdict,
+    ) -> str:
+        n = len(findings)
+        ev = sum(f.status is ElementStatus.EVIDENCED for f in findings)
+        weak = sum(f.status is ElementStatus.WEAK for f in findings)
+        shown = ctx.verdict if ctx.verdict in (Verdict.CONSISTENT, Verdict.INCONSISTENT) else verdict
+        label = shown.value.replace("_", " ")
+        return (
+            f"Verdict for {clause_id} {title} [{marker}]: {label}. "
+            f"{ev} of {n} requirement elements evidenced, {weak} weak, {n - ev - weak} not found."
+        )
+
+    def _focus(self, ctx: AnswerContext, findings: list[ElementFinding]) -> list[ElementFinding]:
+        if ctx.focus_elements:
+            focus = [f for f in findings if f.element_id in ctx.focus_elements]
+            rest = [f for f in findings if f.element_id not in ctx.focus_elements]
+            return (focus + rest)[:6]
+        order = {ElementStatus.NOT_FOUND: 0, ElementStatus.WEAK: 1, ElementStatus.EVIDENCED: 2}
+        return sorted(findings, key=lambda f: order[f.status])[:6]
+
+    def _finding_line(self, f: ElementFinding, ctx: AnswerContext, book: CitationBook) -> str:
+        label = _STATUS_LABEL[f.status]
+        if f.status is ElementStatus.NOT_FOUND or not f.passage_id or not f.quote:
+            return f"- {label}: {f.statement}"
+        passage = next((p for p in ctx.passages if p.id == f.passage_id), None)
+        if passage is None:
+            return f"- {label}: {f.statement}"
+        return f"- {label}: {f.statement} \"{f.quote}\" [{book.passage(passage, f.quote)}]"
+
+    @staticmethod
+    def _quote_for(passage: Passage, value: str) -> str:
+        from assistant.text import sentences
+
+        for sentence in sentences(passage.text):
+            if value.lower() in sentence.lower():
+                return sentence
+        return sentences(passage.text)[0] if sentences(passage.text) else passage.text[:200]
+
+
+def _first_sentence(text: str) -> str:
+    from assistant.text import sentences
+
+    found = sentences(text)
+    return found[0] if found else text.strip()[:200]

@@ -1,0 +1,163 @@
+"""``AskService``: question in, validated ``Answer`` out — the core's public ask entry point
+used by the CLI, the API, the Slack bot and the evals."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+import numpy as np
+
+from assistant.answering.consistency import find_disagreements
+from assistant.answering.context import AnswerContext
+from assistant.answering.evidence import EvidenceChecker
+from assistant.answering.extractive import ExtractiveGenerator
+from assistant.answering.intent import IntentClassifier
+from assistant.answering.validation import validate_answer
+from assistant.catalogue import Catalogue
+from assistant.config import Settings
+from assistant.errors import InvalidInput
+from assistant.manifest import Manifest
+from assistant.models import Answer, DocType, Intent, Origin, Passage, Verdict
+from assistant.ports import Embedder, LexicalIndex, VectorStore
+from assistant.readiness.checklist import stage1_checklist
+from assistant.retrieval import Retriever, _passage
+from assistant.workspaces import workspace_collection
+
+log = logging.getLogger(__name__)
+
+_CONSISTENCY = re.compile(
+    r"\b(consistent|in line|aligned?|complian\w*|comply|conform\w*|meet|satisf\w*|match)\b", re.I
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Generator(Protocol):
+    name: str
+
+    def generate(self, ctx: AnswerContext) -> Answer: ...
+
+
+def check_question(question: object, max_chars: int) -> str:
+    """The question as clean text, or ``InvalidInput`` saying what to fix."""
+    if not isinstance(question, str):
+        raise InvalidInput("the question must be text")
+    text = _CONTROL.sub(" ", question).strip()
+    if not text:
+        raise InvalidInput("the question is empty: ask something, e.g. \"Do we have evidence for 8.5.1?\"")
+    if len(text) > max_chars:
+        raise InvalidInput(f"the question is {len(text)} characters; the limit is {max_chars}")
+    return text
+
+
+class AskService:
+    """Retrieve, classify, check evidence, generate, validate."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalogue: Catalogue,
+        embedder: Embedder,
+        retriever: Retriever,
+        store: VectorStore,
+        lexical: LexicalIndex,
+        manifest: Manifest,
+        ensure_standard: Callable[[], None] | None = None,
+        generators: dict[str, Generator] | None = None,
+    ) -> None:
+        self._settings = settings
+        self._catalogue = catalogue
+        self._embedder = embedder
+        self.retriever = retriever
+        self._store = store
+        self._manifest = manifest
+        self._ensure_standard = ensure_standard
+        self.evidence = EvidenceChecker(catalogue, embedder, store, lexical, manifest)
+        self._intents = IntentClassifier(embedder)
+        self.generators: dict[str, Generator] = {"extractive": ExtractiveGenerator(catalogue)}
+        self.generators.update(generators or {})
+
+    def ask(self, question: object, workspace: str | None = None, generator: str | None = None) -> Answer:
+        started = time.perf_counter()
+        text = check_question(question, self._settings.max_question_chars)
+        workspace = workspace or self._settings.workspace
+        workspace_collection(workspace)  # validates the name
+        name = generator or self._settings.generator
+        if name not in self.generators:
+            raise InvalidInput(f"unknown generator {name!r}; available: {', '.join(sorted(self.generators))}")
+        if self._ensure_standard:
+            self._ensure_standard()
+        ctx = self.context(text, workspace)
+        answer = self.generators[name].generate(ctx)
+        answer = validate_answer(answer, self._catalogue)
+        answer.metadata["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        answer.metadata["retrieval_ms"] = ctx.retrieved.timings_ms
+        return answer
+
+    def context(self, question: str, workspace: str) -> AnswerContext:
+        """Everything a generator needs, computed deterministically."""
+        vector = self._embedder.embed_query(question)
+        named = self._catalogue.resolve(question)
+        retrieved = self.retriever.retrieve(question, workspace, clauses=named, vector=vector)
+        intent = self._intents.classify(question, vector, named)
+        collection = workspace_collection(workspace)
+        records = self._manifest.list(collection)
+        ctx = AnswerContext(
+            question=question,
+            workspace=workspace,
+            intent=intent,
+            retrieved=retrieved,
+            clauses=named or self._inferred_clauses(retrieved.standard, intent),
+            org_documents=sum(1 for r in records if r.version > 0),
+        )
+        if intent is Intent.EVIDENCE and ctx.clauses and ctx.org_documents:
+            ctx.checks = self.evidence.check(workspace, ctx.clauses[:2])
+            ctx.extra_passages = self.evidence.passages_for(
+                workspace, [f for c in ctx.checks for f in c.findings]
+            )
+            org = [p for p in retrieved.organization if p.doc_type is not DocType.CLAUSE]
+            ctx.disagreements = find_disagreements(org, self._catalogue)
+            ctx.verdict = ctx.checks[0].verdict
+            if _CONSISTENCY.search(question):
+                ctx.focus_elements, ctx.verdict = self._consistency(vector, ctx)
+        if intent is Intent.READINESS:
+            ctx.checklist = stage1_checklist(records)
+            ctx.extra_passages = self._first_chunks(collection, records, ctx.checklist)
+        return ctx
+
+    def _inferred_clauses(self, standard: list[Passage], intent: Intent) -> list[str]:
+        """When a question names no clause, the clause entries retrieval ranked first."""
+        if intent not in (Intent.EVIDENCE, Intent.CLAUSE):
+            return []
+        for passage in standard:
+            if passage.doc_type is DocType.CLAUSE and passage.clauses:
+                clause_id = passage.source.rsplit("/", 1)[-1]
+                if clause_id in self._catalogue:
+                    return [clause_id]
+        return []
+
+    def _consistency(self, vector: np.ndarray, ctx: AnswerContext) -> tuple[list[str], Verdict]:
+        """The elements a consistency question is about, and whether the documents agree."""
+        findings = ctx.checks[0].findings
+        elements = [self._catalogue.element(f.element_id) for f in findings]
+        if not elements:
+            return [], Verdict.INCONSISTENT
+        sims = self.evidence.element_vectors(elements) @ vector
+        order = np.argsort(-sims)[:2]
+        focus = [findings[i] for i in order]
+        topic_disagrees = any(
+            set(d.clause_ids) & set(ctx.clauses) or any(c.startswith(tuple(ctx.clauses)) for c in d.clause_ids)
+            for d in ctx.disagreements
+        )
+        agrees = all(f.status.value == "evidenced" for f in focus) and not topic_disagrees
+        return [f.element_id for f in focus], Verdict.CONSISTENT if agrees else Verdict.INCONSISTENT
+
+    def _first_chunks(self, collection: str, records, checklist) -> list[Passage]:
+        wanted = {s for item in checklist for s in item.documents[:2]}
+        ids = [
+            f"{r.document_id}-v{r.version}-00000" for r in records if r.source in wanted and r.version > 0
+        ]
+        return [_passage(c, 0.0, Origin.ORGANIZATION) for c in self._store.get(collection, ids)]

@@ -1,0 +1,106 @@
+"""The composition root: every adapter and service is built here, once, from settings.
+
+The CLI, the API, the Slack bot and the evals all start from ``build_assistant``.
+Parts are built on first use, so a command that never embeds never loads torch.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from assistant.catalogue import Catalogue
+from assistant.config import Settings
+from assistant.offline import enforce_offline
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from assistant.answering.service import AskService
+    from assistant.manifest import Manifest
+    from assistant.ports import Embedder, LexicalIndex, VectorStore
+    from assistant.retrieval import Retriever
+    from ingest.pipeline import IngestPipeline
+
+
+class Assistant:
+    """Holds the wired services. Construct with ``build_assistant``."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        if embedder is not None:
+            self.__dict__["embedder"] = embedder
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return Catalogue.load(self.settings.knowledge_dir)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        from assistant.adapters.embedder import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder()
+
+    @cached_property
+    def store(self) -> VectorStore:
+        from assistant.adapters.chroma_store import ChromaStore
+
+        if self.settings.chroma_url:
+            return ChromaStore.server(self.settings.chroma_url)
+        return ChromaStore.embedded(self.settings.chroma_dir)
+
+    @cached_property
+    def lexical(self) -> LexicalIndex:
+        from assistant.adapters.fts_index import FtsIndex
+
+        return FtsIndex(self.settings.lexical_path)
+
+    @cached_property
+    def engine(self) -> Engine:
+        from assistant.db import create_db_engine
+
+        return create_db_engine(self.settings.resolved_database_url)
+
+    @cached_property
+    def manifest(self) -> Manifest:
+        from assistant.manifest import Manifest
+
+        return Manifest(self.engine)
+
+    @cached_property
+    def pipeline(self) -> IngestPipeline:
+        from ingest.pipeline import IngestPipeline
+
+        return IngestPipeline(
+            self.settings, self.catalogue, self.embedder, self.store, self.lexical, self.manifest
+        )
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        from assistant.retrieval import Retriever
+
+        return Retriever(
+            self.settings, self.catalogue, self.embedder, self.store, self.lexical, self.manifest
+        )
+
+    @cached_property
+    def ask(self) -> AskService:
+        from assistant.answering.service import AskService
+
+        return AskService(
+            self.settings, self.catalogue, self.embedder, self.retriever, self.store, self.lexical,
+            self.manifest, self.ensure_standard,
+        )
+
+    def ensure_standard(self) -> None:
+        """Ingest the standard's knowledge on first use (and after the knowledge changes)."""
+        from assistant.workspaces import STANDARD_COLLECTION
+
+        if not self.manifest.committed_versions(STANDARD_COLLECTION):
+            self.pipeline.ingest_standard()
+
+
+def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Assistant:
+    enforce_offline()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Assistant(settings, embedder)

@@ -1,0 +1,238 @@
+"""The ``auditprep`` command line. Heavy libraries load only inside the commands that
+need them, so ``auditprep --help`` answers at once."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="auditprep",
+        description="Prepare for an ISO/IEC 20000-1:2018 certification audit: ingest your SMS "
+        "documents, ask readiness questions with cited answers, rehearse auditor interviews.",
+    )
+    parser.add_argument("--data-dir", type=Path, help="data folder (default: $AUDITPREP_DATA_DIR or ./data)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="ingest SMS documents (or the standard's knowledge) into a workspace")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders to ingest")
+    p.add_argument("--workspace", "-w", help="workspace name (default: $AUDITPREP_WORKSPACE or 'default')")
+    p.add_argument("--no-prune", action="store_true", help="keep documents whose files have gone")
+    p.add_argument("--standard", action="store_true", help="(re)ingest the standard's knowledge base")
+    p.add_argument("--doc-type", help="force a document type (policy, procedure, plan, record, …)")
+    p.set_defaults(run=_ingest)
+
+    p = sub.add_parser("documents", help="list or remove ingested documents")
+    dsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    d = dsub.add_parser("list", help="list a workspace's documents")
+    d.add_argument("--workspace", "-w")
+    d.add_argument("--json", action="store_true", help="print JSON")
+    d.set_defaults(run=_documents_list)
+    d = dsub.add_parser("remove", help="remove one document from a workspace")
+    d.add_argument("doc_id")
+    d.add_argument("--workspace", "-w")
+    d.set_defaults(run=_documents_remove)
+
+    p = sub.add_parser("ask", help="ask a readiness question (interactive when no question is given)")
+    p.add_argument("question", nargs="?", help="the question; omit for an interactive prompt")
+    p.add_argument("--workspace", "-w")
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.add_argument("--generator", help="extractive (default) or llm")
+    p.set_defaults(run=_ask)
+
+    p = sub.add_parser("clauses", help="list the clauses, or show one in our own words")
+    p.add_argument("clause_id", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=_clauses)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return EXIT_USAGE
+    from assistant.errors import AuditprepError, InvalidInput, NotFound, WorkspaceBusy
+    from assistant.logging_setup import configure_logging
+
+    try:
+        settings = _settings(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(settings.log_level)
+    run: Callable[[argparse.Namespace, object], int] = args.run
+    try:
+        return run(args, settings)
+    except (InvalidInput, NotFound) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except WorkspaceBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except AuditprepError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _settings(args: argparse.Namespace):
+    from pydantic import ValidationError
+
+    from assistant.config import load_settings
+
+    overrides: dict[str, object] = {}
+    if args.data_dir:
+        overrides["data_dir"] = args.data_dir
+    if getattr(args, "workspace", None):
+        overrides["workspace"] = args.workspace
+    try:
+        return load_settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ValueError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+
+
+def _assistant(settings):
+    from assistant.bootstrap import build_assistant
+
+    return build_assistant(settings)
+
+
+# -- ingest ---------------------------------------------------------------------------
+def _ingest(args: argparse.Namespace, settings) -> int:
+    from assistant.models import DocType
+    from assistant.render_cli import ingest_progress, print_ingest_report
+
+    if not args.paths and not args.standard:
+        print("error: give files or folders to ingest, or --standard", file=sys.stderr)
+        return EXIT_USAGE
+    doc_type = None
+    if args.doc_type:
+        try:
+            doc_type = DocType(args.doc_type)
+        except ValueError:
+            choices = ", ".join(t.value for t in DocType)
+            print(f"error: unknown --doc-type {args.doc_type!r}; choose from {choices}", file=sys.stderr)
+            return EXIT_USAGE
+    assistant = _assistant(settings)
+    failed = False
+    if args.standard:
+        with ingest_progress("standard") as progress:
+            report = assistant.pipeline.ingest_standard(progress=progress)
+        print_ingest_report(report)
+        failed |= report.failed
+    if args.paths:
+        with ingest_progress(settings.workspace) as progress:
+            report = assistant.pipeline.ingest_paths(
+                list(args.paths), settings.workspace, prune=not args.no_prune, doc_type=doc_type,
+                progress=progress,
+            )
+        print_ingest_report(report)
+        failed |= report.failed
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _documents_list(args: argparse.Namespace, settings) -> int:
+    from assistant.bootstrap import build_assistant
+    from assistant.render_cli import print_documents
+    from assistant.workspaces import workspace_collection
+
+    assistant = build_assistant(settings)
+    records = assistant.manifest.list(workspace_collection(settings.workspace))
+    if args.json:
+        print(json.dumps([r.model_dump(mode="json") for r in records], indent=2))
+    else:
+        print_documents(settings.workspace, records)
+    return EXIT_OK
+
+
+def _documents_remove(args: argparse.Namespace, settings) -> int:
+    record = _assistant(settings).pipeline.remove_document(settings.workspace, args.doc_id)
+    print(f"removed {record.source} ({record.document_id}) from workspace {settings.workspace}")
+    return EXIT_OK
+
+
+# -- ask ------------------------------------------------------------------------------
+def _ask(args: argparse.Namespace, settings) -> int:
+    from assistant.errors import InvalidInput
+    from assistant.render_cli import print_answer
+
+    assistant = _assistant(settings)
+    if args.question is not None:
+        answer = assistant.ask.ask(args.question, settings.workspace, args.generator)
+        if args.json:
+            print(answer.model_dump_json(indent=2))
+        else:
+            print_answer(answer)
+        return EXIT_OK
+    _enable_history(settings.data_dir / ".ask_history")
+    print(f"auditprep: ask about your readiness (workspace {settings.workspace}). Ctrl-D to quit.")
+    while True:
+        try:
+            question = input("? ")
+        except EOFError:
+            print()
+            return EXIT_OK
+        if not question.strip():
+            continue
+        try:
+            answer = assistant.ask.ask(question, settings.workspace, args.generator)
+        except InvalidInput as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            continue
+        if args.json:
+            print(answer.model_dump_json(indent=2))
+        else:
+            print_answer(answer)
+
+
+def _enable_history(path: Path) -> None:
+    try:
+        import atexit
+        import readline
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            readline.read_history_file(path)
+        atexit.register(readline.write_history_file, path)
+    except (ImportError, OSError):
+        return
+
+
+# -- clauses --------------------------------------------------------------------------
+def _clauses(args: argparse.Namespace, settings) -> int:
+    from assistant.catalogue import Catalogue
+
+    catalogue = Catalogue.load(settings.knowledge_dir)
+    if args.clause_id:
+        clause = catalogue.get(args.clause_id)
+        if args.json:
+            print(clause.model_dump_json(indent=2))
+            return EXIT_OK
+        print(f"{clause.id} {clause.title}\n\n{clause.intent.strip()}\n")
+        for element in clause.elements:
+            print(f"  [{element.id}] {element.statement}")
+        if clause.related:
+            print("\nRelated: " + ", ".join(f"{r} {catalogue.get(r).title}" for r in clause.related))
+        return EXIT_OK
+    if args.json:
+        print(json.dumps([{"id": c.id, "title": c.title, "group": c.group} for c in catalogue], indent=2))
+        return EXIT_OK
+    for clause in catalogue:
+        print(f"{'  ' * clause.depth}{clause.id} {clause.title}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""Configuration: one settings object, built at start-up and passed down.
+
+Every setting can come from the environment with the ``AUDITPREP_`` prefix or from a
+``.env`` file. Nothing reads the environment at import time: call ``load_settings()``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_KNOWLEDGE_DIR = PACKAGE_ROOT / "knowledge"
+
+WORKSPACE_PATTERN = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,62}[a-zA-Z0-9]$")
+
+
+def validate_workspace_name(name: str) -> str:
+    """Workspace names become collection names: keep them to what chromadb accepts."""
+    if not WORKSPACE_PATTERN.fullmatch(name) or ".." in name:
+        raise ValueError(
+            f"invalid workspace name {name!r}: use 3-64 characters of letters, digits, "
+            "'.', '_' or '-', starting and ending with a letter or digit"
+        )
+    return name
+
+
+class Settings(BaseSettings):
+    """All of auditprep's configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="AUDITPREP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(Path("data"), description="Where the store, index and database live.")
+    knowledge_dir: Path = Field(DEFAULT_KNOWLEDGE_DIR, description="The knowledge base folder.")
+    workspace: str = Field("default", description="Workspace used when none is given.")
+    chroma_url: str = Field("", description="Chroma server URL; empty = embedded store.")
+    database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite in data_dir.")
+
+    # Limits
+    max_file_bytes: int = Field(50 * 1024 * 1024, gt=0, description="Largest file ingested.")
+    max_question_chars: int = Field(2000, gt=0)
+    lock_timeout_s: float = Field(0.0, ge=0, description="How long an ingest waits for a lock.")
+
+    # Retrieval
+    top_k: int = Field(8, gt=0, le=50)
+    candidates: int = Field(40, gt=0, le=500)
+    lexical: bool = Field(True, description="Use BM25 alongside dense search.")
+    clause_steering: bool = Field(True, description="Boost chunks tagged with named clauses.")
+
+    # Generation
+    generator: Literal["extractive", "llm"] = "extractive"
+    llm_provider: str = "openai"
+    llm_model: str = ""
+    llm_base_url: str = ""
+    llm_api_key: SecretStr = SecretStr("")
+    llm_temperature: float = 0.0
+    llm_timeout_s: float = 30.0
+    llm_max_tokens: int = 600
+
+    # API
+    auth: Literal["on", "off"] = "on"
+    rate_limit_per_minute: int = Field(60, gt=0)
+    max_upload_bytes: int = Field(20 * 1024 * 1024, gt=0)
+
+    log_level: str = "INFO"
+
+    @field_validator("workspace")
+    @classmethod
+    def _workspace(cls, value: str) -> str:
+        return validate_workspace_name(value)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'auditprep.db').resolve()}"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.data_dir / "lexical.sqlite"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings from environment, ``.env`` and explicit overrides."""
+    return Settings(**overrides)  # type: ignore[arg-type]

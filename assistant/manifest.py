@@ -1,0 +1,217 @@
+"""The ingest manifest: which version of each document is committed, and what failed.
+
+Readers only trust chunks of a committed (document, version) pair, so a document being
+replaced — or one whose ingest was killed half-way — is never seen half-indexed: the
+previous version stays the visible one until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from assistant.models import DocType, DocumentRecord, DocumentStatus
+
+metadata = MetaData()
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("workspace", String(128), primary_key=True),
+    Column("document_id", String(64), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("doc_type", String(32), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("chunk_ids", Text, nullable=False),  # JSON list of the committed version's ids
+    Column("status", String(16), nullable=False),
+    Column("last_error", Text),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+)
+
+garbage = Table(
+    "chunk_garbage",
+    metadata,
+    Column("workspace", String(128), primary_key=True),
+    Column("chunk_id", String(160), primary_key=True),
+)
+
+
+class Manifest:
+    """Per-workspace document records and the chunks awaiting deletion."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        metadata.create_all(engine)
+
+    def get(self, workspace: str, document_id: str) -> DocumentRecord | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(documents).where(
+                    and_(documents.c.workspace == workspace, documents.c.document_id == document_id)
+                )
+            ).first()
+        return _record(row) if row else None
+
+    def list(self, workspace: str) -> list[DocumentRecord]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(documents).where(documents.c.workspace == workspace).order_by(documents.c.source)
+            ).all()
+        return [_record(r) for r in rows]
+
+    def chunk_ids(self, workspace: str, document_id: str) -> list[str]:
+        with self._engine.connect() as conn:
+            value = conn.execute(
+                select(documents.c.chunk_ids).where(
+                    and_(documents.c.workspace == workspace, documents.c.document_id == document_id)
+                )
+            ).scalar()
+        return json.loads(value) if value else []
+
+    def committed_versions(self, workspace: str) -> dict[str, int]:
+        """Document id -> the version readers may see."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(documents.c.document_id, documents.c.version).where(
+                    and_(documents.c.workspace == workspace, documents.c.version > 0)
+                )
+            ).all()
+        return {r[0]: int(r[1]) for r in rows}
+
+    def commit(self, record: DocumentRecord, chunk_ids: list[str], stale_ids: list[str]) -> None:
+        """Make ``record`` the visible version and queue the old chunks for deletion."""
+        values = {
+            "source": record.source,
+            "title": record.title,
+            "doc_type": record.doc_type.value,
+            "content_hash": record.content_hash,
+            "version": record.version,
+            "chunk_ids": json.dumps(chunk_ids),
+            "status": record.status.value,
+            "last_error": record.last_error,
+            "ingested_at": record.ingested_at,
+        }
+        with self._engine.begin() as conn:
+            self._upsert(conn, record.workspace, record.document_id, values)
+            self._queue(conn, record.workspace, stale_ids)
+
+    def record_failure(
+        self, workspace: str, document_id: str, source: str, reason: str
+    ) -> None:
+        """Note a failed ingest without touching the committed version, if any."""
+        with self._engine.begin() as conn:
+            exists = conn.execute(
+                select(documents.c.version).where(
+                    and_(documents.c.workspace == workspace, documents.c.document_id == document_id)
+                )
+            ).first()
+            if exists:
+                conn.execute(
+                    update(documents)
+                    .where(and_(documents.c.workspace == workspace, documents.c.document_id == document_id))
+                    .values(last_error=reason, status=DocumentStatus.FAILED.value
+                            if exists[0] == 0 else DocumentStatus.INDEXED.value)
+                )
+            else:
+                conn.execute(
+                    insert(documents).values(
+                        workspace=workspace,
+                        document_id=document_id,
+                        source=source,
+                        title=source.rsplit("/", 1)[-1],
+                        doc_type=DocType.OTHER.value,
+                        content_hash="",
+                        version=0,
+                        chunk_ids="[]",
+                        status=DocumentStatus.FAILED.value,
+                        last_error=reason,
+                        ingested_at=datetime.now(UTC),
+                    )
+                )
+
+    def remove(self, workspace: str, document_id: str, stale_ids: list[str]) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                delete(documents).where(
+                    and_(documents.c.workspace == workspace, documents.c.document_id == document_id)
+                )
+            )
+            self._queue(conn, workspace, stale_ids)
+
+    def pending_garbage(self, workspace: str) -> list[str]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(garbage.c.chunk_id).where(garbage.c.workspace == workspace)).all()
+        return [r[0] for r in rows]
+
+    def clear_garbage(self, workspace: str, chunk_ids: list[str]) -> None:
+        with self._engine.begin() as conn:
+            for start in range(0, len(chunk_ids), 500):
+                conn.execute(
+                    delete(garbage).where(
+                        and_(garbage.c.workspace == workspace,
+                             garbage.c.chunk_id.in_(chunk_ids[start : start + 500]))
+                    )
+                )
+
+    def drop_workspace(self, workspace: str) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(delete(documents).where(documents.c.workspace == workspace))
+            conn.execute(delete(garbage).where(garbage.c.workspace == workspace))
+
+    # -- internals -------------------------------------------------------------------
+    @staticmethod
+    def _upsert(conn, workspace: str, document_id: str, values: dict) -> None:
+        where = and_(documents.c.workspace == workspace, documents.c.document_id == document_id)
+        if conn.execute(select(documents.c.version).where(where)).first():
+            conn.execute(update(documents).where(where).values(**values))
+        else:
+            conn.execute(insert(documents).values(workspace=workspace, document_id=document_id, **values))
+
+    @staticmethod
+    def _queue(conn, workspace: str, chunk_ids: list[str]) -> None:
+        if not chunk_ids:
+            return
+        known = {
+            r[0]
+            for r in conn.execute(select(garbage.c.chunk_id).where(garbage.c.workspace == workspace))
+        }
+        fresh = [{"workspace": workspace, "chunk_id": c} for c in chunk_ids if c not in known]
+        if fresh:
+            conn.execute(insert(garbage), fresh)
+
+
+def _record(row) -> DocumentRecord:
+    ingested = row.ingested_at
+    if ingested.tzinfo is None:
+        ingested = ingested.replace(tzinfo=UTC)
+    return DocumentRecord(
+        workspace=row.workspace,
+        document_id=row.document_id,
+        source=row.source,
+        title=row.title,
+        doc_type=DocType(row.doc_type),
+        content_hash=row.content_hash,
+        version=row.version,
+        chunk_count=len(json.loads(row.chunk_ids)),
+        status=DocumentStatus(row.status),
+        last_error=row.last_error,
+        ingested_at=ingested,
+    )

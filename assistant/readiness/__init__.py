@@ -1,0 +1,1 @@
+"""Readiness: the Stage 1 checklist and the clause-by-clause report."""

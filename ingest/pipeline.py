@@ -1,0 +1,343 @@
+"""The incremental ingest pipeline: load, chunk, tag, embed, write, commit.
+
+Per document the order is: write the new version's chunks to both indexes, commit the
+new version in the manifest, then delete the old chunks. Readers only see committed
+versions, so a failure or a kill at any point leaves the previous version searchable,
+and the next run finishes the job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from assistant.catalogue import Catalogue
+from assistant.config import Settings
+from assistant.errors import AuditprepError, IngestError, InvalidInput
+from assistant.manifest import Manifest
+from assistant.models import (
+    DocType,
+    DocumentRecord,
+    DocumentStatus,
+    FileOutcome,
+    FileResult,
+    IngestReport,
+    Origin,
+)
+from assistant.ports import Embedder, LexicalIndex, StoredChunk, VectorStore
+from assistant.workspaces import STANDARD_COLLECTION, workspace_collection
+from ingest.chunking import chunk_document
+from ingest.doctype import infer_doc_type
+from ingest.document import LoadedDocument
+from ingest.loaders import SUPPORTED, load_document
+from ingest.lock import workspace_lock
+from ingest.standard import guidance_files, render_clause
+from ingest.tagging import ClauseTagger, encode_tags
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """A file to ingest, named relative to the folder the user pointed at."""
+
+    path: Path | None  # None for generated documents (catalogue entries)
+    source: str
+    error: str | None = None
+
+
+def document_id(collection: str, source: str) -> str:
+    return hashlib.sha256(f"{collection}\x00{source}".encode()).hexdigest()[:20]
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], bool]:
+    """Files under the given paths, and whether pruning is safe (every path a folder).
+
+    Hidden files are skipped; symlinks that lead outside their ingest root are reported,
+    not followed.
+    """
+    found: list[SourceFile] = []
+    all_dirs = True
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists() and not path.is_symlink():
+            found.append(SourceFile(None, str(raw), "path does not exist"))
+            all_dirs = False
+            continue
+        if path.is_file() or path.is_symlink() and not path.is_dir():
+            all_dirs = False
+            found.append(_checked(path, path.parent, path.name))
+            continue
+        root = path
+        for file in sorted(root.rglob("*")):
+            rel = file.relative_to(root)
+            if any(part.startswith(".") for part in rel.parts):
+                continue
+            if file.is_dir() and not file.is_symlink():
+                continue
+            if file.is_symlink() and file.is_dir():
+                found.append(SourceFile(None, rel.as_posix(), "symlink to a folder: not followed"))
+                continue
+            found.append(_checked(file, root, rel.as_posix()))
+    return found, all_dirs
+
+
+def _checked(file: Path, root: Path, source: str) -> SourceFile:
+    if file.is_symlink():
+        target = file.resolve()
+        if not target.is_relative_to(root.resolve()):
+            return SourceFile(None, source, "symlink points outside the ingest folder: not followed")
+        if not target.exists():
+            return SourceFile(None, source, "broken symlink")
+    return SourceFile(file, source)
+
+
+class IngestPipeline:
+    """Writes documents into the vector store and the lexical index, incrementally."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalogue: Catalogue,
+        embedder: Embedder,
+        store: VectorStore,
+        lexical: LexicalIndex,
+        manifest: Manifest,
+    ) -> None:
+        self._settings = settings
+        self._catalogue = catalogue
+        self._embedder = embedder
+        self._store = store
+        self._lexical = lexical
+        self._manifest = manifest
+        self._tagger = ClauseTagger(catalogue, embedder)
+
+    # -- public ----------------------------------------------------------------------
+    def ingest_paths(
+        self,
+        paths: list[Path],
+        workspace: str,
+        *,
+        prune: bool = True,
+        doc_type: DocType | None = None,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Ingest files and folders into a workspace; see the module docstring."""
+        if not paths:
+            raise InvalidInput("give at least one file or folder to ingest")
+        collection = workspace_collection(workspace)
+        files, all_dirs = discover(paths)
+        return self._run(
+            collection, workspace, files, prune and all_dirs, Origin.ORGANIZATION, doc_type, progress
+        )
+
+    def ingest_standard(self, progress: Progress | None = None) -> IngestReport:
+        """(Re)build the standard's collection from guidance files and catalogue entries."""
+        root = self._settings.knowledge_dir
+        files = [SourceFile(p, f"guidance/{p.name}") for p in guidance_files(root)]
+        files += [SourceFile(None, f"clauses/{c.id}") for c in self._catalogue]
+        return self._run(STANDARD_COLLECTION, "standard", files, True, Origin.STANDARD, None, progress)
+
+    def remove_document(self, workspace: str, doc_id: str) -> DocumentRecord:
+        collection = workspace_collection(workspace)
+        with workspace_lock(self._lock_dir, collection, self._settings.lock_timeout_s):
+            record = self._manifest.get(collection, doc_id)
+            if record is None:
+                from assistant.errors import NotFound
+
+                raise NotFound(f"no document {doc_id!r} in workspace {workspace!r}")
+            self._remove(collection, doc_id)
+            return record
+
+    def drop_workspace(self, workspace: str) -> None:
+        collection = workspace_collection(workspace)
+        with workspace_lock(self._lock_dir, collection, self._settings.lock_timeout_s):
+            self._store.drop_collection(collection)
+            self._lexical.drop_collection(collection)
+            self._manifest.drop_workspace(collection)
+
+    # -- internals -------------------------------------------------------------------
+    @property
+    def _lock_dir(self) -> Path:
+        return self._settings.data_dir / "locks"
+
+    def _run(
+        self,
+        collection: str,
+        workspace: str,
+        files: list[SourceFile],
+        prune: bool,
+        origin: Origin,
+        doc_type: DocType | None,
+        progress: Progress | None,
+    ) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport(workspace=workspace)
+        with workspace_lock(self._lock_dir, collection, self._settings.lock_timeout_s):
+            self._collect_garbage(collection)
+            seen: set[str] = set()
+            for done, file in enumerate(files):
+                if progress:
+                    progress(done, len(files), file.source)
+                doc_id = document_id(collection, file.source)
+                seen.add(doc_id)
+                report.results.append(self._one(collection, workspace, doc_id, file, origin, doc_type))
+            if prune:
+                for record in self._manifest.list(collection):
+                    if record.document_id not in seen:
+                        self._remove(collection, record.document_id)
+                        report.results.append(
+                            FileResult(source=record.source, outcome=FileOutcome.REMOVED,
+                                       document_id=record.document_id)
+                        )
+            if progress:
+                progress(len(files), len(files), "")
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _one(
+        self,
+        collection: str,
+        workspace: str,
+        doc_id: str,
+        file: SourceFile,
+        origin: Origin,
+        doc_type: DocType | None,
+    ) -> FileResult:
+        if file.error:
+            return FileResult(source=file.source, outcome=FileOutcome.FAILED, reason=file.error)
+        try:
+            doc, data, note = self._load(file)
+            digest = content_hash(data)
+            previous = self._manifest.get(collection, doc_id)
+            if previous and previous.content_hash == digest and previous.version > 0:
+                if previous.last_error:
+                    self._manifest.commit(previous.model_copy(update={"last_error": None}),
+                                          self._manifest.chunk_ids(collection, doc_id), [])
+                return FileResult(source=file.source, outcome=FileOutcome.UNCHANGED, document_id=doc_id,
+                                  chunks=previous.chunk_count)
+            version = (previous.version if previous else 0) + 1
+            count = self._write(collection, workspace, doc_id, file.source, doc, digest, version,
+                                origin, doc_type)
+        except (IngestError, InvalidInput) as exc:
+            self._manifest.record_failure(collection, doc_id, file.source, str(exc))
+            return FileResult(source=file.source, outcome=FileOutcome.FAILED, document_id=doc_id,
+                              reason=str(exc))
+        except AuditprepError:
+            raise  # store unavailable, lock lost…: the whole run stops, nothing is half-committed
+        except Exception as exc:  # a parser bug must not take the batch down
+            log.exception("unexpected error ingesting %s", file.source)
+            reason = f"could not read the file ({type(exc).__name__})"
+            self._manifest.record_failure(collection, doc_id, file.source, reason)
+            return FileResult(source=file.source, outcome=FileOutcome.FAILED, document_id=doc_id,
+                              reason=reason)
+        outcome = FileOutcome.UPDATED if previous and previous.version > 0 else FileOutcome.ADDED
+        return FileResult(source=file.source, outcome=outcome, document_id=doc_id, chunks=count,
+                          reason=note)
+
+    def _load(self, file: SourceFile) -> tuple[LoadedDocument, bytes, str | None]:
+        if file.path is None:  # a catalogue entry
+            clause = self._catalogue.get(file.source.split("/", 1)[1])
+            doc = render_clause(clause, self._catalogue)
+            return doc, doc.text.encode(), None
+        doc, note = load_document(file.path, self._settings.max_file_bytes)
+        return doc, file.path.read_bytes(), note
+
+    def _write(
+        self,
+        collection: str,
+        workspace: str,
+        doc_id: str,
+        source: str,
+        doc: LoadedDocument,
+        digest: str,
+        version: int,
+        origin: Origin,
+        doc_type: DocType | None,
+    ) -> int:
+        chunks = chunk_document(doc)
+        if not chunks:
+            raise IngestError("empty document: no text found")
+        kind = doc_type or _declared_type(doc) or (
+            DocType.CLAUSE if doc.format == "clause"
+            else DocType.GUIDANCE if origin is Origin.STANDARD
+            else infer_doc_type(source.rsplit("/", 1)[-1], doc.title, doc.format)
+        )
+        now = datetime.now(UTC)
+        embed_texts = [f"{doc.title}. {c.section}\n{c.text}" for c in chunks]
+        vectors = self._embedder.embed_documents(embed_texts)
+        tags = self._tagger.tag([c.text for c in chunks], vectors)
+        declared = [t for t in doc.metadata.get("clauses", "").split(",") if t in self._catalogue]
+        stored: list[StoredChunk] = []
+        for chunk, chunk_tags in zip(chunks, tags, strict=True):
+            for cid in declared:
+                chunk_tags.setdefault(cid, 0.5)
+            clause_list, clause_scores = encode_tags(chunk_tags)
+            stored.append(
+                StoredChunk(
+                    id=f"{doc_id}-v{version}-{chunk.index:05d}",
+                    text=chunk.text,
+                    metadata={
+                        "workspace": workspace,
+                        "origin": origin.value,
+                        "document_id": doc_id,
+                        "source": source,
+                        "title": doc.title,
+                        "doc_type": kind.value,
+                        "section": chunk.section,
+                        "page": chunk.page if chunk.page is not None else 0,
+                        "chunk_index": chunk.index,
+                        "clauses": clause_list,
+                        "clause_scores": clause_scores,
+                        "content_hash": digest,
+                        "version": version,
+                        "ingested_at": now.isoformat(timespec="seconds"),
+                    },
+                )
+            )
+        new_ids = [c.id for c in stored]
+        self._store.upsert(collection, stored, vectors)
+        self._lexical.upsert(collection, stored)
+        old = set(self._store.chunk_ids(collection, doc_id)) | set(self._lexical.chunk_ids(collection, doc_id))
+        record = DocumentRecord(
+            workspace=collection, document_id=doc_id, source=source, title=doc.title, doc_type=kind,
+            content_hash=digest, version=version, chunk_count=len(stored),
+            status=DocumentStatus.INDEXED, last_error=None, ingested_at=now,
+        )
+        self._manifest.commit(record, new_ids, sorted(old - set(new_ids)))
+        self._collect_garbage(collection)
+        return len(stored)
+
+    def _remove(self, collection: str, doc_id: str) -> None:
+        ids = set(self._store.chunk_ids(collection, doc_id)) | set(self._lexical.chunk_ids(collection, doc_id))
+        self._manifest.remove(collection, doc_id, sorted(ids))
+        self._collect_garbage(collection)
+
+    def _collect_garbage(self, collection: str) -> None:
+        pending = self._manifest.pending_garbage(collection)
+        if pending:
+            self._store.delete_chunks(collection, pending)
+            self._lexical.delete_chunks(collection, pending)
+            self._manifest.clear_garbage(collection, pending)
+
+
+def _declared_type(doc: LoadedDocument) -> DocType | None:
+    value = doc.metadata.get("doc_type")
+    try:
+        return DocType(value) if value else None
+    except ValueError:
+        return None
+
+
+__all__ = ["IngestPipeline", "SUPPORTED", "discover", "document_id"]
