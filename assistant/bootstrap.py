@@ -71,25 +71,27 @@ class Assistant:
     def pipeline(self) -> IngestPipeline:
         from ingest.pipeline import IngestPipeline
 
-        return IngestPipeline(
-            self.settings, self.catalogue, self.embedder, self.store, self.lexical, self.manifest
-        )
+        return IngestPipeline(self.settings, self.catalogue, self.embedder, self.store, self.lexical, self.manifest)
 
     @cached_property
     def retriever(self) -> Retriever:
         from assistant.retrieval import Retriever
 
-        return Retriever(
-            self.settings, self.catalogue, self.embedder, self.store, self.lexical, self.manifest
-        )
+        return Retriever(self.settings, self.catalogue, self.embedder, self.store, self.lexical, self.manifest)
 
     @cached_property
     def ask(self) -> AskService:
         from assistant.answering.service import AskService
 
         return AskService(
-            self.settings, self.catalogue, self.embedder, self.retriever, self.store, self.lexical,
-            self.manifest, self.ensure_standard,
+            self.settings,
+            self.catalogue,
+            self.embedder,
+            self.retriever,
+            self.store,
+            self.lexical,
+            self.manifest,
+            self.ensure_standard,
         )
 
     def ensure_standard(self) -> None:

@@ -187,9 +187,7 @@ class Catalogue:
     def leaves(self, under: str | None = None) -> list[Clause]:
         """Leaf clauses, optionally only those at or below ``under``."""
         return [
-            c
-            for c in self._clauses.values()
-            if self.is_leaf(c.id) and (under is None or self.is_within(c.id, under))
+            c for c in self._clauses.values() if self.is_leaf(c.id) and (under is None or self.is_within(c.id, under))
         ]
 
     def is_within(self, clause_id: str, ancestor: str) -> bool:

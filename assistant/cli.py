@@ -123,7 +123,10 @@ def _ingest(args: argparse.Namespace, settings) -> int:
             doc_type = DocType(args.doc_type)
         except ValueError:
             choices = ", ".join(t.value for t in DocType)
-            print(f"error: unknown --doc-type {args.doc_type!r}; choose from {choices}", file=sys.stderr)
+            print(
+                f"error: unknown --doc-type {args.doc_type!r}; choose from {choices}",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
     assistant = _assistant(settings)
     failed = False
@@ -135,7 +138,10 @@ def _ingest(args: argparse.Namespace, settings) -> int:
     if args.paths:
         with ingest_progress(settings.workspace) as progress:
             report = assistant.pipeline.ingest_paths(
-                list(args.paths), settings.workspace, prune=not args.no_prune, doc_type=doc_type,
+                list(args.paths),
+                settings.workspace,
+                prune=not args.no_prune,
+                doc_type=doc_type,
                 progress=progress,
             )
         print_ingest_report(report)

@@ -113,9 +113,7 @@ class Manifest:
             self._upsert(conn, record.workspace, record.document_id, values)
             self._queue(conn, record.workspace, stale_ids)
 
-    def record_failure(
-        self, workspace: str, document_id: str, source: str, reason: str
-    ) -> None:
+    def record_failure(self, workspace: str, document_id: str, source: str, reason: str) -> None:
         """Note a failed ingest without touching the committed version, if any."""
         with self._engine.begin() as conn:
             exists = conn.execute(
@@ -126,9 +124,16 @@ class Manifest:
             if exists:
                 conn.execute(
                     update(documents)
-                    .where(and_(documents.c.workspace == workspace, documents.c.document_id == document_id))
-                    .values(last_error=reason, status=DocumentStatus.FAILED.value
-                            if exists[0] == 0 else DocumentStatus.INDEXED.value)
+                    .where(
+                        and_(
+                            documents.c.workspace == workspace,
+                            documents.c.document_id == document_id,
+                        )
+                    )
+                    .values(
+                        last_error=reason,
+                        status=DocumentStatus.FAILED.value if exists[0] == 0 else DocumentStatus.INDEXED.value,
+                    )
                 )
             else:
                 conn.execute(
@@ -166,8 +171,10 @@ class Manifest:
             for start in range(0, len(chunk_ids), 500):
                 conn.execute(
                     delete(garbage).where(
-                        and_(garbage.c.workspace == workspace,
-                             garbage.c.chunk_id.in_(chunk_ids[start : start + 500]))
+                        and_(
+                            garbage.c.workspace == workspace,
+                            garbage.c.chunk_id.in_(chunk_ids[start : start + 500]),
+                        )
                     )
                 )
 
@@ -189,10 +196,7 @@ class Manifest:
     def _queue(conn, workspace: str, chunk_ids: list[str]) -> None:
         if not chunk_ids:
             return
-        known = {
-            r[0]
-            for r in conn.execute(select(garbage.c.chunk_id).where(garbage.c.workspace == workspace))
-        }
+        known = {r[0] for r in conn.execute(select(garbage.c.chunk_id).where(garbage.c.workspace == workspace))}
         fresh = [{"workspace": workspace, "chunk_id": c} for c in chunk_ids if c not in known]
         if fresh:
             conn.execute(insert(garbage), fresh)

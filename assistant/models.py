@@ -32,7 +32,8 @@ class Passage(BaseModel):
 
     id: str
     text: str
-    score: float = 0.0
+    score: float = 0.0  # retrieval rank score (fused); higher ranks first
+    similarity: float = 0.0  # dense cosine similarity to the question (0 if BM25-only)
     origin: Origin
     document_id: str
     source: str  # path relative to the ingest root (or the knowledge base)

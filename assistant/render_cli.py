@@ -42,8 +42,7 @@ def print_ingest_report(report: IngestReport) -> None:
             err.print(f"[yellow]note[/yellow]    {result.source}: {result.reason}", highlight=False)
     counts = ", ".join(f"{report.count(o)} {o.value}" for o in FileOutcome)
     console.print(
-        f"workspace {report.workspace}: {counts}; {report.chunks_written} chunks written "
-        f"in {report.seconds:.1f}s",
+        f"workspace {report.workspace}: {counts}; {report.chunks_written} chunks written in {report.seconds:.1f}s",
         highlight=False,
     )
 

@@ -88,7 +88,8 @@ class Retriever:
         org_collection = workspace_collection(workspace)
         result.organization = self.search(org_collection, question, vec, k, steer, Origin.ORGANIZATION)
         result.best_org_similarity = max(
-            (p.score for p in result.organization if p.doc_type is not DocType.CLAUSE), default=0.0
+            (p.similarity for p in result.organization if p.doc_type is not DocType.CLAUSE),
+            default=0.0,
         )
         result.timings_ms["total"] = (time.perf_counter() - started) * 1000
         return result
@@ -104,16 +105,16 @@ class Retriever:
     ) -> list[Passage]:
         """Fused, de-duplicated, diversified passages from one collection.
 
-        ``Passage.score`` holds the dense cosine similarity (0 when only BM25 found it);
-        the fused order is the list order.
+        ``Passage.score`` is the fused rank score; ``Passage.similarity`` the dense cosine
+        (0 when only BM25 found it).
         """
         n = self._settings.candidates
         committed = self._manifest.committed_versions(collection)
         if not committed:
             return []
-        dense = [h for h in self._store.query(collection, vector, n) if _visible(h, committed)]
+        dense = [h for h in self._store.query(collection, vector, n) if is_visible(h, committed)]
         lexical = (
-            [h for h in self._lexical.search(collection, question, n) if _visible(h, committed)]
+            [h for h in self._lexical.search(collection, question, n) if is_visible(h, committed)]
             if self.use_lexical
             else []
         )
@@ -132,7 +133,7 @@ class Retriever:
                 fused[chunk_id] += CLAUSE_BOOST * self._tag_match(hit, steer)
         ranked = sorted(fused, key=lambda cid: -fused[cid])
         picked = _diversify([chunks[c] for c in ranked], [fused[c] for c in ranked], k)
-        return [_passage(chunks[c].chunk, cosine.get(c, 0.0), origin) for c in picked]
+        return [to_passage(chunks[c].chunk, cosine.get(c, 0.0), origin, fused[c]) for c in picked]
 
     def _tag_match(self, hit: ScoredChunk, steer: list[str]) -> float:
         scores = _tag_scores(hit)
@@ -144,7 +145,7 @@ class Retriever:
         return best
 
 
-def _visible(hit: ScoredChunk, committed: dict[str, int]) -> bool:
+def is_visible(hit: ScoredChunk, committed: dict[str, int]) -> bool:
     meta = hit.chunk.metadata
     return committed.get(str(meta.get("document_id"))) == int(meta.get("version", -1))
 
@@ -181,7 +182,7 @@ def _diversify(hits: list[ScoredChunk], scores: list[float], k: int) -> list[str
     return picked
 
 
-def _passage(chunk, cosine: float, origin: Origin) -> Passage:
+def to_passage(chunk, cosine: float, origin: Origin, fused: float = 0.0) -> Passage:
     meta = chunk.metadata
     try:
         doc_type = DocType(str(meta.get("doc_type", "other")))
@@ -191,7 +192,8 @@ def _passage(chunk, cosine: float, origin: Origin) -> Passage:
     return Passage(
         id=chunk.id,
         text=chunk.text,
-        score=round(float(cosine), 4),
+        score=round(float(fused), 6),
+        similarity=round(float(cosine), 4),
         origin=origin,
         document_id=str(meta.get("document_id", "")),
         source=str(meta.get("source", "")),

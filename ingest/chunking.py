@@ -132,8 +132,11 @@ def _merge_tiny(drafts: list[tuple[_Section, list[Block]]]) -> list[tuple[_Secti
         out.append((section, group))
     if carry is not None:
         c_section, c_group = carry
-        if out and out[-1][0].top == c_section.top and out[-1][1][0].kind is not BlockKind.RECORD and (
-            sum(words(b.text) for b in out[-1][1] + c_group) <= TARGET_WORDS
+        if (
+            out
+            and out[-1][0].top == c_section.top
+            and out[-1][1][0].kind is not BlockKind.RECORD
+            and (sum(words(b.text) for b in out[-1][1] + c_group) <= TARGET_WORDS)
         ):
             section, group = out.pop()
             out.append((section, group + c_group))
@@ -142,9 +145,7 @@ def _merge_tiny(drafts: list[tuple[_Section, list[Block]]]) -> list[tuple[_Secti
     return out
 
 
-def _overlap(
-    previous: tuple[_Section, list[Block]] | None, section: _Section, group: list[Block]
-) -> str:
+def _overlap(previous: tuple[_Section, list[Block]] | None, section: _Section, group: list[Block]) -> str:
     """The last sentence of the previous chunk when it continues the same section's prose."""
     if previous is None:
         return ""

@@ -139,7 +139,13 @@ class IngestPipeline:
         collection = workspace_collection(workspace)
         files, all_dirs = discover(paths)
         return self._run(
-            collection, workspace, files, prune and all_dirs, Origin.ORGANIZATION, doc_type, progress
+            collection,
+            workspace,
+            files,
+            prune and all_dirs,
+            Origin.ORGANIZATION,
+            doc_type,
+            progress,
         )
 
     def ingest_standard(self, progress: Progress | None = None) -> IngestReport:
@@ -198,8 +204,11 @@ class IngestPipeline:
                     if record.document_id not in seen:
                         self._remove(collection, record.document_id)
                         report.results.append(
-                            FileResult(source=record.source, outcome=FileOutcome.REMOVED,
-                                       document_id=record.document_id)
+                            FileResult(
+                                source=record.source,
+                                outcome=FileOutcome.REMOVED,
+                                document_id=record.document_id,
+                            )
                         )
             if progress:
                 progress(len(files), len(files), "")
@@ -223,28 +232,31 @@ class IngestPipeline:
             previous = self._manifest.get(collection, doc_id)
             if previous and previous.content_hash == digest and previous.version > 0:
                 if previous.last_error:
-                    self._manifest.commit(previous.model_copy(update={"last_error": None}),
-                                          self._manifest.chunk_ids(collection, doc_id), [])
-                return FileResult(source=file.source, outcome=FileOutcome.UNCHANGED, document_id=doc_id,
-                                  chunks=previous.chunk_count)
+                    self._manifest.commit(
+                        previous.model_copy(update={"last_error": None}),
+                        self._manifest.chunk_ids(collection, doc_id),
+                        [],
+                    )
+                return FileResult(
+                    source=file.source,
+                    outcome=FileOutcome.UNCHANGED,
+                    document_id=doc_id,
+                    chunks=previous.chunk_count,
+                )
             version = (previous.version if previous else 0) + 1
-            count = self._write(collection, workspace, doc_id, file.source, doc, digest, version,
-                                origin, doc_type)
+            count = self._write(collection, workspace, doc_id, file.source, doc, digest, version, origin, doc_type)
         except (IngestError, InvalidInput) as exc:
             self._manifest.record_failure(collection, doc_id, file.source, str(exc))
-            return FileResult(source=file.source, outcome=FileOutcome.FAILED, document_id=doc_id,
-                              reason=str(exc))
+            return FileResult(source=file.source, outcome=FileOutcome.FAILED, document_id=doc_id, reason=str(exc))
         except AuditprepError:
             raise  # store unavailable, lock lost…: the whole run stops, nothing is half-committed
         except Exception as exc:  # a parser bug must not take the batch down
             log.exception("unexpected error ingesting %s", file.source)
             reason = f"could not read the file ({type(exc).__name__})"
             self._manifest.record_failure(collection, doc_id, file.source, reason)
-            return FileResult(source=file.source, outcome=FileOutcome.FAILED, document_id=doc_id,
-                              reason=reason)
+            return FileResult(source=file.source, outcome=FileOutcome.FAILED, document_id=doc_id, reason=reason)
         outcome = FileOutcome.UPDATED if previous and previous.version > 0 else FileOutcome.ADDED
-        return FileResult(source=file.source, outcome=outcome, document_id=doc_id, chunks=count,
-                          reason=note)
+        return FileResult(source=file.source, outcome=outcome, document_id=doc_id, chunks=count, reason=note)
 
     def _load(self, file: SourceFile) -> tuple[LoadedDocument, bytes, str | None]:
         if file.path is None:  # a catalogue entry
@@ -269,10 +281,16 @@ class IngestPipeline:
         chunks = chunk_document(doc)
         if not chunks:
             raise IngestError("empty document: no text found")
-        kind = doc_type or _declared_type(doc) or (
-            DocType.CLAUSE if doc.format == "clause"
-            else DocType.GUIDANCE if origin is Origin.STANDARD
-            else infer_doc_type(source.rsplit("/", 1)[-1], doc.title, doc.format)
+        kind = (
+            doc_type
+            or _declared_type(doc)
+            or (
+                DocType.CLAUSE
+                if doc.format == "clause"
+                else DocType.GUIDANCE
+                if origin is Origin.STANDARD
+                else infer_doc_type(source.rsplit("/", 1)[-1], doc.title, doc.format)
+            )
         )
         now = datetime.now(UTC)
         embed_texts = [f"{doc.title}. {c.section}\n{c.text}" for c in chunks]
@@ -311,9 +329,17 @@ class IngestPipeline:
         self._lexical.upsert(collection, stored)
         old = set(self._store.chunk_ids(collection, doc_id)) | set(self._lexical.chunk_ids(collection, doc_id))
         record = DocumentRecord(
-            workspace=collection, document_id=doc_id, source=source, title=doc.title, doc_type=kind,
-            content_hash=digest, version=version, chunk_count=len(stored),
-            status=DocumentStatus.INDEXED, last_error=None, ingested_at=now,
+            workspace=collection,
+            document_id=doc_id,
+            source=source,
+            title=doc.title,
+            doc_type=kind,
+            content_hash=digest,
+            version=version,
+            chunk_count=len(stored),
+            status=DocumentStatus.INDEXED,
+            last_error=None,
+            ingested_at=now,
         )
         self._manifest.commit(record, new_ids, sorted(old - set(new_ids)))
         self._collect_garbage(collection)

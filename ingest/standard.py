@@ -30,7 +30,10 @@ def render_clause(clause: Clause, catalogue: Catalogue) -> LoadedDocument:
         blocks.append(Block(BlockKind.PARAGRAPH, f"Part of clause {parent.id} {parent.title}."))
     if clause.edition_2011:
         blocks.append(
-            Block(BlockKind.PARAGRAPH, f"In the 2011 edition this was covered by: {clause.edition_2011}.")
+            Block(
+                BlockKind.PARAGRAPH,
+                f"In the 2011 edition this was covered by: {clause.edition_2011}.",
+            )
         )
     section("Requirement elements an auditor verifies", [e.statement for e in clause.elements])
     section("Documented information auditors expect", clause.documented_information)

@@ -131,9 +131,7 @@ class ChromaStore:
         self.delete_chunks(collection, ids)
         return len(ids)
 
-    def query(
-        self, collection: str, vector: np.ndarray, k: int, where: Filter | None = None
-    ) -> list[ScoredChunk]:
+    def query(self, collection: str, vector: np.ndarray, k: int, where: Filter | None = None) -> list[ScoredChunk]:
         if k <= 0:
             raise InvalidInput(f"k must be greater than 0, got {k}")
         col = self._collection(collection)
@@ -166,16 +164,17 @@ class ChromaStore:
         return counts
 
     def chunk_ids(self, collection: str, document_id: str) -> list[str]:
-        got = self._call(
-            "read", self._collection(collection).get, where={"document_id": document_id}, include=[]
-        )
+        got = self._call("read", self._collection(collection).get, where={"document_id": document_id}, include=[])
         return list(got["ids"])
 
     def get(self, collection: str, chunk_ids: Sequence[str]) -> list[StoredChunk]:
         if not chunk_ids:
             return []
         got = self._call(
-            "read", self._collection(collection).get, ids=list(chunk_ids), include=["documents", "metadatas"]
+            "read",
+            self._collection(collection).get,
+            ids=list(chunk_ids),
+            include=["documents", "metadatas"],
         )
         return [
             StoredChunk(i, d or "", dict(m or {}))

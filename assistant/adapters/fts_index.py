@@ -25,17 +25,19 @@ CREATE TABLE IF NOT EXISTS chunks (
     document_id TEXT NOT NULL,
     metadata TEXT NOT NULL,
     text TEXT NOT NULL,
+    context TEXT NOT NULL DEFAULT '',
     UNIQUE (collection, id)
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (collection, document_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, content='chunks', content_rowid='rowid', tokenize='porter unicode61'
+    text, context, content='chunks', content_rowid='rowid', tokenize='porter unicode61'
 );
 CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunks_fts (rowid, text) VALUES (new.rowid, new.text);
+    INSERT INTO chunks_fts (rowid, text, context) VALUES (new.rowid, new.text, new.context);
 END;
 CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunks_fts (chunks_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+    INSERT INTO chunks_fts (chunks_fts, rowid, text, context)
+    VALUES ('delete', old.rowid, old.text, old.context);
 END;
 """
 
@@ -73,8 +75,7 @@ class FtsIndex:
         self._path = path
         self._local = threading.local()
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._tx() as db:
-            db.executescript(_SCHEMA)
+        self._conn().executescript(_SCHEMA)
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -105,56 +106,48 @@ class FtsIndex:
     def upsert(self, collection: str, chunks: Sequence[StoredChunk]) -> None:
         with self._tx() as db:
             db.executemany(
-                "DELETE FROM chunks WHERE collection = ? AND id = ?", [(collection, c.id) for c in chunks]
+                "DELETE FROM chunks WHERE collection = ? AND id = ?",
+                [(collection, c.id) for c in chunks],
             )
             db.executemany(
-                "INSERT INTO chunks (id, collection, document_id, metadata, text) VALUES (?, ?, ?, ?, ?)",
-                [
-                    (c.id, collection, str(c.metadata.get("document_id", "")),
-                     json.dumps(c.metadata, sort_keys=True), c.text)
-                    for c in chunks
-                ],
+                "INSERT INTO chunks (id, collection, document_id, metadata, text, context) VALUES (?, ?, ?, ?, ?, ?)",
+                [_row(collection, c.metadata.get("document_id", ""), c) for c in chunks],
             )
 
-    def replace_document(
-        self, collection: str, document_id: str, chunks: Sequence[StoredChunk]
-    ) -> None:
+    def replace_document(self, collection: str, document_id: str, chunks: Sequence[StoredChunk]) -> None:
         with self._tx() as db:
             db.execute(
-                "DELETE FROM chunks WHERE collection = ? AND document_id = ?", (collection, document_id)
+                "DELETE FROM chunks WHERE collection = ? AND document_id = ?",
+                (collection, document_id),
             )
             db.executemany(
-                "INSERT INTO chunks (id, collection, document_id, metadata, text) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [
-                    (c.id, collection, document_id, json.dumps(c.metadata, sort_keys=True), c.text)
-                    for c in chunks
-                ],
+                "INSERT INTO chunks (id, collection, document_id, metadata, text, context) VALUES (?, ?, ?, ?, ?, ?)",
+                [_row(collection, document_id, c) for c in chunks],
             )
 
     def delete_document(self, collection: str, document_id: str) -> int:
         with self._tx() as db:
             cur = db.execute(
-                "DELETE FROM chunks WHERE collection = ? AND document_id = ?", (collection, document_id)
+                "DELETE FROM chunks WHERE collection = ? AND document_id = ?",
+                (collection, document_id),
             )
             return cur.rowcount
 
     def delete_chunks(self, collection: str, chunk_ids: Sequence[str]) -> None:
         with self._tx() as db:
             db.executemany(
-                "DELETE FROM chunks WHERE collection = ? AND id = ?", [(collection, i) for i in chunk_ids]
+                "DELETE FROM chunks WHERE collection = ? AND id = ?",
+                [(collection, i) for i in chunk_ids],
             )
 
-    def search(
-        self, collection: str, query: str, k: int, where: Filter | None = None
-    ) -> list[ScoredChunk]:
+    def search(self, collection: str, query: str, k: int, where: Filter | None = None) -> list[ScoredChunk]:
         if k <= 0:
             raise InvalidInput(f"k must be greater than 0, got {k}")
         expr = match_query(query)
         if not expr:
             return []
         sql = [
-            "SELECT c.id, c.text, c.metadata, bm25(chunks_fts) AS rank FROM chunks_fts "
+            "SELECT c.id, c.text, c.metadata, bm25(chunks_fts, 1.0, 0.4) AS rank FROM chunks_fts "
             "JOIN chunks c ON c.rowid = chunks_fts.rowid "
             "WHERE chunks_fts MATCH ? AND c.collection = ?"
         ]
@@ -194,3 +187,16 @@ class FtsIndex:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+def _row(collection: str, document_id: object, chunk: StoredChunk) -> tuple:
+    meta = chunk.metadata
+    context = f"{meta.get('title', '')} {meta.get('section', '')}"
+    return (
+        chunk.id,
+        collection,
+        str(document_id),
+        json.dumps(meta, sort_keys=True),
+        chunk.text,
+        context,
+    )

@@ -20,15 +20,27 @@ _DURATION = re.compile(
     r"\b(\d{1,3}(?:\.\d)?)\s*(?:-|\s)?\s*(minutes?|mins?|hours?|hrs?|business days?|working days?|days?)\b",
     re.I,
 )
-_UNITS = {"min": 1, "minute": 1, "hour": 60, "hr": 60, "day": 1440, "business day": 1440, "working day": 1440}
+_UNITS = {
+    "min": 1,
+    "minute": 1,
+    "hour": 60,
+    "hr": 60,
+    "day": 1440,
+    "business day": 1440,
+    "working day": 1440,
+}
 
-_ASPECT = re.compile(
-    r"\b(respon\w*|resol\w*|restor\w*|acknowledg\w*|escalat\w*|notif\w*|approv\w*|review\w*)\b"
-)
+_ASPECT = re.compile(r"\b(respon\w*|resol\w*|restor\w*|acknowledg\w*|escalat\w*|notif\w*|approv\w*|review\w*)\b")
 
 _ASPECT_NAMES = {
-    "respo": "response", "resol": "resolution", "resto": "restoration", "ackno": "acknowledgement",
-    "escal": "escalation", "notif": "notification", "appro": "approval", "revie": "review",
+    "respo": "response",
+    "resol": "resolution",
+    "resto": "restoration",
+    "ackno": "acknowledgement",
+    "escal": "escalation",
+    "notif": "notification",
+    "appro": "approval",
+    "revie": "review",
 }
 
 EXTRA_SUBJECTS = (
@@ -88,11 +100,7 @@ def find_disagreements(
         if documents[values[0]] == documents[values[1]]:
             continue
         picked = [by_value[v][0][1] for v in values]
-        labels = [
-            v if kind == "priority" else by_value[v][0][0] for v in values
-        ]
+        labels = [v if kind == "priority" else by_value[v][0][0] for v in values]
         clause_ids = catalogue.resolve(subject) or sorted({c for p in picked for c in p.clauses[:1]})
-        found.append(
-            Disagreement(topic=f"{subject} ({kind})", clause_ids=clause_ids, statements=picked, values=labels)
-        )
+        found.append(Disagreement(topic=f"{subject} ({kind})", clause_ids=clause_ids, statements=picked, values=labels))
     return found

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from assistant.answering.evidence import ClauseCheck
 from assistant.catalogue import Catalogue
-from assistant.readiness.checklist import ChecklistItem
 from assistant.models import Citation, Disagreement, Intent, Passage, Verdict
+from assistant.readiness.checklist import ChecklistItem
 from assistant.retrieval import Retrieved
 
 

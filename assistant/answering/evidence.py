@@ -16,7 +16,7 @@ from assistant.catalogue import Catalogue, Element
 from assistant.manifest import Manifest
 from assistant.models import DocType, ElementFinding, ElementStatus, Origin, Passage, Verdict
 from assistant.ports import Embedder, LexicalIndex, VectorStore
-from assistant.retrieval import _passage, _visible
+from assistant.retrieval import is_visible, to_passage
 from assistant.text import content_terms, sentences
 from assistant.workspaces import workspace_collection
 
@@ -114,24 +114,28 @@ class EvidenceChecker:
         checks: list[ClauseCheck] = []
         for clause_id in clause_ids:
             elements = self._catalogue.elements_for(clause_id)[:MAX_ELEMENTS]
-            findings = [
-                self._element(collection, committed, e, v)
-                for e, v in zip(elements, self.element_vectors(elements), strict=True)
-            ] if committed else [self._not_found(e) for e in elements]
+            findings = (
+                [
+                    self._element(collection, committed, e, v)
+                    for e, v in zip(elements, self.element_vectors(elements), strict=True)
+                ]
+                if committed
+                else [self._not_found(e) for e in elements]
+            )
             checks.append(ClauseCheck(clause_id, verdict_for(findings), findings))
         return checks
 
     def _element(
         self, collection: str, committed: dict[str, int], element: Element, vector: np.ndarray
     ) -> ElementFinding:
-        dense = [h for h in self._store.query(collection, vector, CANDIDATES) if _visible(h, committed)]
+        dense = [h for h in self._store.query(collection, vector, CANDIDATES) if is_visible(h, committed)]
         query = element.statement + " " + " ".join(element.cues)
-        lexical = [h for h in self._lexical.search(collection, query, CANDIDATES) if _visible(h, committed)]
+        lexical = [h for h in self._lexical.search(collection, query, CANDIDATES) if is_visible(h, committed)]
         cosine = {h.chunk.id: h.score for h in dense}
         pool = {h.chunk.id: h.chunk for h in dense + lexical}
         best: tuple[float, Passage, list[str]] | None = None
         for chunk_id, chunk in pool.items():
-            passage = _passage(chunk, cosine.get(chunk_id, 0.0), Origin.ORGANIZATION)
+            passage = to_passage(chunk, cosine.get(chunk_id, 0.0), Origin.ORGANIZATION)
             if passage.doc_type is DocType.CLAUSE:
                 continue
             hits = cue_hits(element.cues, chunk.text)
@@ -180,4 +184,4 @@ class EvidenceChecker:
         """The passages behind the findings (for citations), in finding order."""
         ids = list(dict.fromkeys(f.passage_id for f in findings if f.passage_id))
         chunks = {c.id: c for c in self._store.get(workspace_collection(workspace), ids)}
-        return [_passage(chunks[i], 0.0, Origin.ORGANIZATION) for i in ids if i in chunks]
+        return [to_passage(chunks[i], 0.0, Origin.ORGANIZATION) for i in ids if i in chunks]

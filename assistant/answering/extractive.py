@@ -12,7 +12,6 @@ from assistant.models import (
     ElementFinding,
     ElementStatus,
     Intent,
-    Origin,
     Passage,
     Verdict,
 )
@@ -76,11 +75,11 @@ class ExtractiveGenerator:
                 lines += [f"- {e.statement}" for e in elements[:5]]
             if clause.documented_information:
                 lines.append("Documented information expected: " + "; ".join(clause.documented_information[:4]) + ".")
-        org = [p for p in ctx.retrieved.organization if p.score >= ABSTAIN_ORG]
+        org = [p for p in ctx.retrieved.organization if p.similarity >= ABSTAIN_ORG]
         picks = pick_sentences(ctx.question + " " + " ".join(ctx.clauses), org, max_sentences=1, max_words=50)
         if picks:
             p = picks[0]
-            lines.append(f"In your documents: \"{p.sentence}\" [{book.passage(p.passage, p.sentence)}]")
+            lines.append(f'In your documents: "{p.sentence}" [{book.passage(p.passage, p.sentence)}]')
         return "\n".join(lines), False, 0.9
 
     def _evidence(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
@@ -90,12 +89,12 @@ class ExtractiveGenerator:
         if ctx.org_documents == 0 or (ctx.retrieved.best_org_similarity < ABSTAIN_ORG and not any_evidence):
             return self._abstain_org(ctx, book)
         lines: list[str] = []
-        relevant = [p for p in org if p.score >= ABSTAIN_ORG] or org[:2]
+        relevant = [p for p in org if p.similarity >= ABSTAIN_ORG] or org[:2]
         picks = pick_sentences(ctx.question, relevant, max_sentences=3, max_words=90)
         if picks:
             lines.append("Your documents say:")
             for p in picks:
-                lines.append(f"- \"{p.sentence}\" [{book.passage(p.passage, p.sentence)}]")
+                lines.append(f'- "{p.sentence}" [{book.passage(p.passage, p.sentence)}]')
         for check in ctx.checks[:2]:
             clause = self._catalogue.get(check.clause_id)
             m = book.clause(clause.id)
@@ -104,8 +103,10 @@ class ExtractiveGenerator:
             for f in shown:
                 lines.append(self._finding_line(f, ctx, book))
         for d in ctx.disagreements[:2]:
-            refs = [f"{v} in {p.file_name} [{book.passage(p, self._quote_for(p, v))}]"
-                    for v, p in zip(d.values, d.statements, strict=True)]
+            refs = [
+                f"{v} in {p.file_name} [{book.passage(p, self._quote_for(p, v))}]"
+                for v, p in zip(d.values, d.statements, strict=True)
+            ]
             lines.append(f"Your documents disagree on {d.topic}: " + " versus ".join(refs) + ".")
         if not lines:
             return self._abstain_org(ctx, book)
@@ -117,8 +118,7 @@ class ExtractiveGenerator:
             return self._abstain_org(ctx, book)
         lines: list[str] = []
         guidance = [p for p in ctx.retrieved.standard if p.doc_type is DocType.GUIDANCE]
-        for p in pick_sentences(ctx.question + " stage 1 documents reviewed", guidance,
-                                max_sentences=2, max_words=60):
+        for p in pick_sentences(ctx.question + " stage 1 documents reviewed", guidance, max_sentences=2, max_words=60):
             lines.append(f"{p.sentence} [{book.passage(p.passage, p.sentence)}]")
         by_source = {p.source: p for p in ctx.extra_passages}
         present = [i for i in ctx.checklist if i.status.value == "present"]
@@ -142,7 +142,7 @@ class ExtractiveGenerator:
 
     def _process(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
         std = [p for p in ctx.retrieved.standard if p.doc_type is DocType.GUIDANCE] or ctx.retrieved.standard
-        best = max((p.score for p in std), default=0.0)
+        best = max((p.similarity for p in std), default=0.0)
         if best < ABSTAIN_STANDARD:
             return self._abstain_all(ctx)
         picks = pick_sentences(ctx.question, std, max_sentences=4, max_words=110)
@@ -155,15 +155,15 @@ class ExtractiveGenerator:
         return "\n".join(lines), False, min(1.0, best + 0.2)
 
     def _general(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
-        org = [p for p in ctx.retrieved.organization if p.score >= ABSTAIN_ORG]
-        std = [p for p in ctx.retrieved.standard if p.score >= ABSTAIN_STANDARD]
+        org = [p for p in ctx.retrieved.organization if p.similarity >= ABSTAIN_ORG]
+        std = [p for p in ctx.retrieved.standard if p.similarity >= ABSTAIN_STANDARD]
         if not org and not std:
             return self._abstain_all(ctx)
         lines: list[str] = []
         picks = pick_sentences(ctx.question, org, max_sentences=2, max_words=70)
         if picks:
             lines.append("Your documents say:")
-            lines += [f"- \"{p.sentence}\" [{book.passage(p.passage, p.sentence)}]" for p in picks]
+            lines += [f'- "{p.sentence}" [{book.passage(p.passage, p.sentence)}]' for p in picks]
         spicks = pick_sentences(ctx.question, std, max_sentences=2, max_words=70)
         lines += [f"{p.sentence} [{book.passage(p.passage, p.sentence)}]" for p in spicks]
         for clause_id in ctx.clauses[:2]:
@@ -180,8 +180,10 @@ class ExtractiveGenerator:
         clause = self._catalogue.get(ctx.clauses[0])
         m = book.clause(clause.id)
         expected = "; ".join(clause.documented_information[:4]) or "documented evidence of the process"
-        where = "Your workspace has no documents yet" if ctx.org_documents == 0 else (
-            f"Your documents don't describe {clause.title.lower()}"
+        where = (
+            "Your workspace has no documents yet"
+            if ctx.org_documents == 0
+            else (f"Your documents don't describe {clause.title.lower()}")
         )
         text = (
             f"{where}, so I found no evidence for clause {clause.id} {clause.title} [{m}]. "
@@ -192,13 +194,18 @@ class ExtractiveGenerator:
     def _abstain_all(self, ctx: AnswerContext) -> tuple[str, bool, float]:
         text = (
             "I found nothing on this in your documents or in the ISO/IEC 20000-1:2018 knowledge base, "
-            "so I won't guess. If it concerns a clause, name it (for example \"clause 8.5.1\")."
+            'so I won\'t guess. If it concerns a clause, name it (for example "clause 8.5.1").'
         )
         return text, True, 0.0
 
     def _verdict_line(
-        self, ctx: AnswerContext, clause_id: str, title: str, marker: int,
-        findings: list[ElementFinding], verdict: Verdict,
+        self,
+        ctx: AnswerContext,
+        clause_id: str,
+        title: str,
+        marker: int,
+        findings: list[ElementFinding],
+        verdict: Verdict,
     ) -> str:
         n = len(findings)
         ev = sum(f.status is ElementStatus.EVIDENCED for f in findings)
@@ -225,7 +232,7 @@ class ExtractiveGenerator:
         passage = next((p for p in ctx.passages if p.id == f.passage_id), None)
         if passage is None:
             return f"- {label}: {f.statement}"
-        return f"- {label}: {f.statement} \"{f.quote}\" [{book.passage(passage, f.quote)}]"
+        return f'- {label}: {f.statement} "{f.quote}" [{book.passage(passage, f.quote)}]'
 
     @staticmethod
     def _quote_for(passage: Passage, value: str) -> str:

@@ -41,7 +41,7 @@ def pick_sentences(
             if length > 80:
                 continue
             density = overlap / (len(wanted) ** 0.5)
-            score = prior * (density + 0.1 * passage.score) * (1.0 - 0.01 * position) / (1 + length / 120)
+            score = prior * (density + 0.1 * passage.similarity) * (1.0 - 0.01 * position) / (1 + length / 120)
             candidates.append(Pick(sentence, passage, score))
     candidates.sort(key=lambda p: -p.score)
     picked: list[Pick] = []

@@ -21,17 +21,16 @@ from assistant.catalogue import Catalogue
 from assistant.config import Settings
 from assistant.errors import InvalidInput
 from assistant.manifest import Manifest
-from assistant.models import Answer, DocType, Intent, Origin, Passage, Verdict
+from assistant.models import Answer, Disagreement, DocType, Intent, Origin, Passage, Verdict
 from assistant.ports import Embedder, LexicalIndex, VectorStore
 from assistant.readiness.checklist import stage1_checklist
-from assistant.retrieval import Retriever, _passage
+from assistant.retrieval import Retriever, to_passage
 from assistant.workspaces import workspace_collection
 
 log = logging.getLogger(__name__)
 
-_CONSISTENCY = re.compile(
-    r"\b(consistent|in line|aligned?|complian\w*|comply|conform\w*|meet|satisf\w*|match)\b", re.I
-)
+_CONSISTENCY = re.compile(r"\b(consistent|in line|aligned?|complian\w*|comply|conform\w*|meet|satisf\w*|match)\b", re.I)
+INFER_CLAUSE_MIN = 0.45  # a clause entry this similar to the question is what it is about
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -47,7 +46,7 @@ def check_question(question: object, max_chars: int) -> str:
         raise InvalidInput("the question must be text")
     text = _CONTROL.sub(" ", question).strip()
     if not text:
-        raise InvalidInput("the question is empty: ask something, e.g. \"Do we have evidence for 8.5.1?\"")
+        raise InvalidInput('the question is empty: ask something, e.g. "Do we have evidence for 8.5.1?"')
     if len(text) > max_chars:
         raise InvalidInput(f"the question is {len(text)} characters; the limit is {max_chars}")
     return text
@@ -115,11 +114,9 @@ class AskService:
         )
         if intent is Intent.EVIDENCE and ctx.clauses and ctx.org_documents:
             ctx.checks = self.evidence.check(workspace, ctx.clauses[:2])
-            ctx.extra_passages = self.evidence.passages_for(
-                workspace, [f for c in ctx.checks for f in c.findings]
-            )
+            ctx.extra_passages = self.evidence.passages_for(workspace, [f for c in ctx.checks for f in c.findings])
             org = [p for p in retrieved.organization if p.doc_type is not DocType.CLAUSE]
-            ctx.disagreements = find_disagreements(org, self._catalogue)
+            ctx.disagreements = self._relevant(find_disagreements(org, self._catalogue), question, ctx.clauses)
             ctx.verdict = ctx.checks[0].verdict
             if _CONSISTENCY.search(question):
                 ctx.focus_elements, ctx.verdict = self._consistency(vector, ctx)
@@ -128,11 +125,28 @@ class AskService:
             ctx.extra_passages = self._first_chunks(collection, records, ctx.checklist)
         return ctx
 
+    def _relevant(self, found: list[Disagreement], question: str, clauses: list[str]) -> list[Disagreement]:
+        """Disagreements about what the question concerns (its clauses or its subject)."""
+        lower = question.lower()
+        keep = []
+        for d in found:
+            subject = d.topic.split(" (", 1)[0]
+            related = any(
+                self._catalogue.is_within(c, q) or self._catalogue.is_within(q, c)
+                for c in d.clause_ids
+                for q in clauses
+            )
+            if related or subject in lower:
+                keep.append(d)
+        return keep
+
     def _inferred_clauses(self, standard: list[Passage], intent: Intent) -> list[str]:
         """When a question names no clause, the clause entries retrieval ranked first."""
         if intent not in (Intent.EVIDENCE, Intent.CLAUSE):
             return []
         for passage in standard:
+            if passage.similarity < INFER_CLAUSE_MIN:
+                break
             if passage.doc_type is DocType.CLAUSE and passage.clauses:
                 clause_id = passage.source.rsplit("/", 1)[-1]
                 if clause_id in self._catalogue:
@@ -157,7 +171,5 @@ class AskService:
 
     def _first_chunks(self, collection: str, records, checklist) -> list[Passage]:
         wanted = {s for item in checklist for s in item.documents[:2]}
-        ids = [
-            f"{r.document_id}-v{r.version}-00000" for r in records if r.source in wanted and r.version > 0
-        ]
-        return [_passage(c, 0.0, Origin.ORGANIZATION) for c in self._store.get(collection, ids)]
+        ids = [f"{r.document_id}-v{r.version}-00000" for r in records if r.source in wanted and r.version > 0]
+        return [to_passage(c, 0.0, Origin.ORGANIZATION) for c in self._store.get(collection, ids)]

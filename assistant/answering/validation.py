@@ -60,9 +60,9 @@ def validate_answer(answer: Answer, catalogue: Catalogue) -> Answer:
     citations = [kept[old].model_copy(update={"marker": renumber[old]}) for old in order]
 
     elements = [
-        f if (f.passage_id is None or f.passage_id in passages) else f.model_copy(
-            update={"passage_id": None, "quote": None, "document": None}
-        )
+        f
+        if (f.passage_id is None or f.passage_id in passages)
+        else f.model_copy(update={"passage_id": None, "quote": None, "document": None})
         for f in answer.elements
     ]
     metadata = dict(answer.metadata)

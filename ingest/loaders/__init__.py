@@ -42,8 +42,7 @@ def load_document(path: Path, max_bytes: int) -> tuple[LoadedDocument, str | Non
     fmt = SUPPORTED.get(path.suffix.lower())
     if fmt is None:
         raise UnsupportedFormat(
-            f"unsupported file type {path.suffix or '(none)'!r}; supported: "
-            + ", ".join(sorted(SUPPORTED))
+            f"unsupported file type {path.suffix or '(none)'!r}; supported: " + ", ".join(sorted(SUPPORTED))
         )
     check_size(path, max_bytes)
     fallback = humanize(path.stem)
@@ -52,7 +51,12 @@ def load_document(path: Path, max_bytes: int) -> tuple[LoadedDocument, str | Non
         text, note = decode_text(path.read_bytes())
         if fmt == "html" and not _looks_like_html(text):
             raise IngestError("not an HTML document (no HTML markup found)")
-        parser = {"markdown": parse_markdown, "text": parse_text, "html": parse_html, "csv": parse_csv}
+        parser = {
+            "markdown": parse_markdown,
+            "text": parse_text,
+            "html": parse_html,
+            "csv": parse_csv,
+        }
         doc = parser[fmt](text, fallback)
     elif fmt == "pdf":
         if not path.read_bytes()[:1024].lstrip().startswith(b"%PDF"):

@@ -7,7 +7,18 @@ from bs4 import BeautifulSoup, Tag
 from ingest.document import Block, BlockKind, LoadedDocument
 from ingest.loaders.markup import row_text
 
-_DROP = ("script", "style", "nav", "noscript", "header", "footer", "aside", "form", "template", "svg")
+_DROP = (
+    "script",
+    "style",
+    "nav",
+    "noscript",
+    "header",
+    "footer",
+    "aside",
+    "form",
+    "template",
+    "svg",
+)
 _HEADINGS = {f"h{i}": i for i in range(1, 7)}
 
 

@@ -84,11 +84,7 @@ def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
 
 
 def parse_text(text: str, fallback_title: str) -> LoadedDocument:
-    blocks = [
-        Block(BlockKind.PARAGRAPH, " ".join(p.split()))
-        for p in re.split(r"\n\s*\n", text)
-        if p.strip()
-    ]
+    blocks = [Block(BlockKind.PARAGRAPH, " ".join(p.split())) for p in re.split(r"\n\s*\n", text) if p.strip()]
     return LoadedDocument(title=fallback_title, blocks=blocks, format="text")
 
 

@@ -28,8 +28,7 @@ def check_zip(path: Path, max_bytes: int, kind: str) -> None:
                 total += info.file_size
                 if total > max_bytes:
                     raise IngestError(
-                        f"{kind} decompresses to more than the {max_bytes / 1e6:.1f} MB limit "
-                        "(possible zip bomb)"
+                        f"{kind} decompresses to more than the {max_bytes / 1e6:.1f} MB limit (possible zip bomb)"
                     )
     except zipfile.BadZipFile:
         raise IngestError(f"corrupt {kind}: not a valid Office (zip) file") from None

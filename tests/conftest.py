@@ -1,0 +1,80 @@
+"""Shared fixtures: the real packaged embedder (loaded once), settings in tmp_path, and a
+session-wide workspace with the standard and the sample organization ingested."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.offline import enforce_offline
+
+enforce_offline()
+
+from assistant.bootstrap import Assistant, build_assistant  # noqa: E402
+from assistant.config import DEFAULT_KNOWLEDGE_DIR, Settings, load_settings  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+KNOWLEDGE = DEFAULT_KNOWLEDGE_DIR
+SAMPLE_ORG = KNOWLEDGE / "samples" / "kestrel"
+SAMPLE_DOCS = SAMPLE_ORG / "documents"
+SAMPLE_WORKSPACE = "kestrel"
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read a developer's AUDITPREP_* environment or .env file."""
+    for key in list(os.environ):
+        if key.startswith("AUDITPREP_"):
+            monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from assistant.adapters.embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    from assistant.catalogue import Catalogue
+
+    return Catalogue.load(KNOWLEDGE)
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    return load_settings(data_dir=data_dir, knowledge_dir=KNOWLEDGE, _env_file=None, **overrides)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+def assistant(settings: Settings, embedder) -> Assistant:
+    return build_assistant(settings, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def sample_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
+    """The standard and the sample organization, ingested once for read-only tests."""
+    data = tmp_path_factory.mktemp("sample-data")
+    built = build_assistant(make_settings(data, workspace=SAMPLE_WORKSPACE), embedder=embedder)
+    report = built.pipeline.ingest_standard()
+    assert not report.failed, report
+    report = built.pipeline.ingest_paths([SAMPLE_DOCS], SAMPLE_WORKSPACE)
+    assert not report.failed, [r for r in report.results if r.reason]
+    return built
+
+
+@pytest.fixture
+def org_copy(tmp_path: Path) -> Path:
+    """A writable copy of the sample organization's documents."""
+    target = tmp_path / "org"
+    shutil.copytree(SAMPLE_DOCS, target)
+    return target

@@ -1,0 +1,202 @@
+"""One contract for the vector store, run against embedded chromadb and a real Chroma
+server started with `chroma run`; plus the same behaviour for the FTS5 lexical index."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.adapters.chroma_store import ChromaStore
+from assistant.adapters.fts_index import FtsIndex
+from assistant.errors import InvalidInput
+from assistant.ports import StoredChunk
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    exe = Path(shutil.which("chroma") or Path(__file__).resolve().parents[1] / ".venv/bin/chroma")
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    proc = subprocess.Popen(
+        [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError("chroma run exited early") from None
+            time.sleep(0.3)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store(request, tmp_path: Path):
+    if request.param == "embedded":
+        return ChromaStore.embedded(tmp_path / "chroma")
+    return ChromaStore.server(request.getfixturevalue("chroma_server"))
+
+
+def _chunks(doc: str, n: int, version: int = 1, dim: int = 8) -> tuple[list[StoredChunk], np.ndarray]:
+    rng = np.random.default_rng(abs(hash((doc, version))) % 2**32)
+    vectors = rng.normal(size=(n, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    chunks = [
+        StoredChunk(
+            f"{doc}-v{version}-{i:05d}",
+            f"{doc} chunk {i} about change approval" if i % 2 == 0 else f"{doc} chunk {i} on incidents",
+            {
+                "document_id": doc,
+                "version": version,
+                "doc_type": "procedure" if i % 2 else "policy",
+            },
+        )
+        for i in range(n)
+    ]
+    return chunks, vectors
+
+
+def _collection(request) -> str:
+    return "ws-" + "".join(ch for ch in request.node.name if ch.isalnum())[:40]
+
+
+class TestVectorStoreContract:
+    def test_replace_document_keeps_only_the_new_version(self, store, request):
+        col = _collection(request)
+        old, old_v = _chunks("docA", 5, version=1)
+        store.replace_document(col, "docA", old, old_v)
+        new, new_v = _chunks("docA", 3, version=2)
+        store.replace_document(col, "docA", new, new_v)
+        assert sorted(store.chunk_ids(col, "docA")) == sorted(c.id for c in new)
+        assert store.count(col) == 3
+
+    def test_query_returns_nearest_first_with_metadata(self, store, request):
+        col = _collection(request)
+        chunks, vectors = _chunks("docB", 6)
+        store.upsert(col, chunks, vectors)
+        hits = store.query(col, vectors[2], 3)
+        assert hits[0].chunk.id == chunks[2].id
+        assert hits[0].score == pytest.approx(1.0, abs=1e-3)
+        assert hits[0].chunk.metadata["document_id"] == "docB"
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+    def test_query_filters_on_metadata(self, store, request):
+        col = _collection(request)
+        chunks, vectors = _chunks("docC", 6)
+        store.upsert(col, chunks, vectors)
+        hits = store.query(col, vectors[0], 6, where={"doc_type": "procedure"})
+        assert hits and all(h.chunk.metadata["doc_type"] == "procedure" for h in hits)
+        hits = store.query(col, vectors[0], 6, where={"document_id": ["docC", "nope"]})
+        assert len(hits) == 6
+
+    def test_delete_document_and_list(self, store, request):
+        col = _collection(request)
+        for doc in ("d1", "d2"):
+            chunks, vectors = _chunks(doc, 4)
+            store.upsert(col, chunks, vectors)
+        assert store.list_documents(col) == {"d1": 4, "d2": 4}
+        assert store.delete_document(col, "d1") == 4
+        assert store.list_documents(col) == {"d2": 4}
+        assert store.get(col, ["d2-v1-00001"])[0].text.startswith("d2 chunk 1")
+
+    def test_batches_beyond_the_client_batch_size(self, store, request, monkeypatch):
+        col = _collection(request)
+        monkeypatch.setattr(store, "_batch", 7)
+        chunks, vectors = _chunks("big", 30)
+        store.upsert(col, chunks, vectors)
+        assert store.count(col) == 30
+        store.delete_chunks(col, [c.id for c in chunks[:20]])
+        assert store.count(col) == 10
+
+    def test_rejects_invalid_collection_names_and_k(self, store):
+        with pytest.raises(InvalidInput):
+            store.count("a")
+        with pytest.raises(InvalidInput):
+            store.count("bad name/../x")
+        with pytest.raises(InvalidInput):
+            store.query("ws-valid", np.ones(8, dtype=np.float32), 0)
+
+    def test_ping(self, store):
+        store.ping()
+
+
+class TestLexicalIndex:
+    @pytest.fixture
+    def index(self, tmp_path: Path) -> FtsIndex:
+        return FtsIndex(tmp_path / "lexical.sqlite")
+
+    def test_bm25_ranks_the_matching_chunk_first(self, index):
+        chunks = [
+            StoredChunk(
+                "a",
+                "The CAB approves every normal change on Tuesday.",
+                {"document_id": "d", "version": 1},
+            ),
+            StoredChunk("b", "Incidents are logged by the service desk.", {"document_id": "d", "version": 1}),
+            StoredChunk("c", "Capacity thresholds trigger alerts.", {"document_id": "e", "version": 1}),
+        ]
+        index.upsert("ws-t", chunks)
+        hits = index.search("ws-t", "who approves a change?", 3)
+        assert hits[0].chunk.id == "a"
+        assert all(h.chunk.id != "c" for h in hits)
+
+    def test_filters_replace_and_delete_stay_in_step(self, index):
+        index.replace_document(
+            "ws-t",
+            "d",
+            [StoredChunk("a", "change approval", {"document_id": "d", "doc_type": "policy"})],
+        )
+        index.replace_document(
+            "ws-t",
+            "e",
+            [StoredChunk("b", "change approval", {"document_id": "e", "doc_type": "record"})],
+        )
+        assert [h.chunk.id for h in index.search("ws-t", "change", 5, where={"doc_type": "record"})] == ["b"]
+        index.replace_document("ws-t", "d", [StoredChunk("a2", "incident logging", {"document_id": "d"})])
+        assert index.chunk_ids("ws-t", "d") == ["a2"]
+        assert [h.chunk.id for h in index.search("ws-t", "change", 5)] == ["b"]
+        assert index.delete_document("ws-t", "e") == 1
+        assert index.search("ws-t", "change", 5) == []
+        assert index.count("ws-t") == 1
+
+    def test_collections_are_isolated(self, index):
+        index.upsert("ws-one", [StoredChunk("a", "secret change plan", {"document_id": "d"})])
+        assert index.search("ws-two", "secret change plan", 5) == []
+
+    def test_hostile_query_text_is_only_words(self, index):
+        index.upsert("ws-t", [StoredChunk("a", "change approval", {"document_id": "d"})])
+        for query in [
+            '"unbalanced',
+            "NEAR(a b)",
+            "change* OR ) (",
+            "'; DROP TABLE chunks; --",
+            "",
+            "   ",
+        ]:
+            index.search("ws-t", query, 5)  # must not raise
+        assert index.count("ws-t") == 1
+        with pytest.raises(InvalidInput):
+            index.search("ws-t", "change", 5, where={"bad key')": "x"})
