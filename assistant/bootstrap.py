@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from assistant.answering.service import AskService
+    from assistant.interviews.bank import QuestionBank
+    from assistant.interviews.service import InterviewService
     from assistant.manifest import Manifest
     from assistant.ports import Embedder, LexicalIndex, VectorStore
     from assistant.retrieval import Retriever
@@ -92,6 +94,21 @@ class Assistant:
             self.lexical,
             self.manifest,
             self.ensure_standard,
+        )
+
+    @cached_property
+    def bank(self) -> QuestionBank:
+        from assistant.interviews.bank import QuestionBank
+
+        return QuestionBank.load(self.settings.knowledge_dir, self.catalogue)
+
+    @cached_property
+    def interviews(self) -> InterviewService:
+        from assistant.interviews.service import InterviewService
+        from assistant.interviews.store import SessionStore
+
+        return InterviewService(
+            self.catalogue, self.bank, self.embedder, self.retriever, self.ask.evidence, SessionStore(self.engine)
         )
 
     def ensure_standard(self) -> None:

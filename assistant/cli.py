@@ -51,6 +51,27 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("clause_id", nargs="?")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_clauses)
+    p = sub.add_parser("eval", help="score answers on a gold dataset against baselines")
+    esub = p.add_subparsers(dest="action", metavar="ACTION")
+    p.add_argument("--dataset", type=Path, help="dataset YAML (see evals/datasets/)")
+    p.add_argument("--corpus", type=Path, help="documents to ingest into a throw-away workspace")
+    p.add_argument("--workspace", "-w", help="evaluate on an existing workspace instead")
+    p.add_argument("--generator", help="extractive (default) or llm")
+    p.add_argument("--baseline", default="all", help="naive, dense-only, all (default) or none")
+    p.add_argument("--json", type=Path, dest="json_out", help="write per-item results as JSON")
+    p.add_argument("--report", type=Path, help="write a Markdown report")
+    p.set_defaults(run=_eval)
+    e = esub.add_parser("export-feedback", help="write thumbs-down feedback as eval items")
+    e.add_argument("-o", "--output", type=Path, required=True)
+    e.add_argument("--workspace", "-w")
+    e.set_defaults(run=_export_feedback)
+
+    p = sub.add_parser("bench", help="measure ingest and ask speed and memory")
+    p.add_argument("what", nargs="?", default="all", choices=["ingest", "ask", "all"])
+    p.add_argument("--json", type=Path, dest="json_out", help="write the figures as JSON")
+    p.add_argument("--sizes", default="1000,10000,100000", help="ask benchmark corpus sizes (chunks)")
+    p.add_argument("--ingest-chunks", type=int, default=2000, help="ingest benchmark corpus size")
+    p.set_defaults(run=_bench)
     return parser
 
 
@@ -214,6 +235,28 @@ def _enable_history(path: Path) -> None:
         atexit.register(readline.write_history_file, path)
     except (ImportError, OSError):
         return
+
+
+# -- eval and bench --------------------------------------------------------------------
+def _eval(args: argparse.Namespace, settings) -> int:
+    from evals.cli import run_eval
+
+    if args.dataset is None:
+        print("error: --dataset is required (e.g. evals/datasets/sample_org.yaml)", file=sys.stderr)
+        return EXIT_USAGE
+    return run_eval(args, settings)
+
+
+def _export_feedback(args: argparse.Namespace, settings) -> int:
+    from evals.cli import export_feedback
+
+    return export_feedback(args, settings)
+
+
+def _bench(args: argparse.Namespace, settings) -> int:
+    from evals.bench import run_bench
+
+    return run_bench(args, settings)
 
 
 # -- clauses --------------------------------------------------------------------------

@@ -1,0 +1,205 @@
+"""The deterministic grader: expected points covered (similarity plus word overlap),
+contradictions with the organization's documents, red flags, and a 0-4 score."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.interviews.bank import BankQuestion
+from assistant.interviews.facts import conflicts, extract
+from assistant.interviews.models import AnswerKind, Assessment, Contradiction, DocumentRef
+from assistant.models import Passage
+from assistant.ports import Embedder
+from assistant.text import content_terms, sentences
+
+POINT_COVERED = 0.58
+POINT_WITH_TERMS = 0.42
+TERM_SHARE = 0.5
+RED_FLAG_SIM = 0.68
+SAME_SUBJECT = 0.45
+OFF_TOPIC = 0.12
+
+_SKIP = re.compile(r"^\s*(skip|pass|next( question)?|skip (this|it)( one)?)\s*[.!]?\s*$", re.I)
+_END = re.compile(r"^\s*(end|stop|quit|exit|finish|end (the )?(interview|session|rehearsal))\s*[.!]?\s*$", re.I)
+_UNKNOWN = re.compile(
+    r"^\s*(i\s*(do\s*n[o']?t|dont)\s*know|idk|no idea|not sure|i'?m not sure|i have no idea|"
+    r"no clue|dunno|i can'?t remember|don'?t know)\b[^a-z]*$",
+    re.I,
+)
+_ENGLISH = frozenset(
+    "the a an and or of to in is are we our it for on with that this be by as at have has not do you "
+    "they it's i my when if then from who what which all".split()
+)
+
+
+def classify_reply(text: str) -> str:
+    """'empty', 'skip', 'end', 'unknown', 'not_english' or 'answer'."""
+    stripped = text.strip()
+    if not stripped:
+        return "empty"
+    if _SKIP.match(stripped):
+        return "skip"
+    if _END.match(stripped):
+        return "end"
+    if _UNKNOWN.match(stripped):
+        return "unknown"
+    words = re.findall(r"[^\W\d_]+", stripped.lower())
+    if len(words) >= 4:
+        ascii_share = sum(w.isascii() for w in words) / len(words)
+        english = sum(w in _ENGLISH for w in words) / len(words)
+        if ascii_share < 0.6 or english < 0.05:
+            return "not_english"
+    return "answer"
+
+
+@dataclass(slots=True)
+class PointMatch:
+    point: str
+    index: int
+    covered: bool
+    similarity: float
+
+
+class Grader:
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def points(self, question: BankQuestion, answer: str) -> list[PointMatch]:
+        pieces = sentences(answer) or [answer.strip()]
+        if len(pieces) > 1:
+            pieces.append(answer.strip())
+        vectors = self._embedder.embed_documents(pieces + question.expected_points)
+        answer_vecs, point_vecs = vectors[: len(pieces)], vectors[len(pieces) :]
+        sims = point_vecs @ answer_vecs.T
+        answer_terms = set(content_terms(answer))
+        matches: list[PointMatch] = []
+        for i, point in enumerate(question.expected_points):
+            best = float(sims[i].max()) if sims.size else 0.0
+            terms = set(content_terms(point))
+            share = len(terms & answer_terms) / len(terms) if terms else 0.0
+            covered = best >= POINT_COVERED or (best >= POINT_WITH_TERMS and share >= TERM_SHARE)
+            matches.append(PointMatch(point, i, covered, round(best, 3)))
+        return matches
+
+    def red_flags(self, question: BankQuestion, answer: str) -> list[str]:
+        if not question.red_flags:
+            return []
+        pieces = sentences(answer) or [answer.strip()]
+        vecs = self._embedder.embed_documents(pieces + question.red_flags)
+        sims = vecs[len(pieces) :] @ vecs[: len(pieces)].T
+        answer_terms = set(content_terms(answer))
+        hits = []
+        for i, flag in enumerate(question.red_flags):
+            terms = set(content_terms(flag))
+            share = len(terms & answer_terms) / len(terms) if terms else 0.0
+            if float(sims[i].max()) >= RED_FLAG_SIM or (share >= 0.75 and len(terms) >= 2):
+                hits.append(flag)
+        return hits
+
+    def contradictions(self, answer: str, passages: list[Passage]) -> list[Contradiction]:
+        """Answer sentences whose approver, time limit or priority differs from the most
+        similar procedure sentence that states the same kind of fact."""
+        answer_sentences = [s for s in (sentences(answer) or [answer]) if not extract(s).empty()]
+        doc_sentences: list[tuple[str, Passage]] = []
+        for passage in passages:
+            for s in sentences(passage.text):
+                if not extract(s).empty():
+                    doc_sentences.append((s, passage))
+        if not answer_sentences or not doc_sentences:
+            return []
+        vecs = self._embedder.embed_documents(answer_sentences + [s for s, _ in doc_sentences])
+        a_vecs, d_vecs = vecs[: len(answer_sentences)], vecs[len(answer_sentences) :]
+        sims = a_vecs @ d_vecs.T
+        found: list[Contradiction] = []
+        seen: set[tuple[str, str]] = set()
+        for i, sentence in enumerate(answer_sentences):
+            facts = extract(sentence)
+            for j in np.argsort(-sims[i])[:3]:
+                if sims[i, j] < SAME_SUBJECT:
+                    break
+                doc_sentence, passage = doc_sentences[j]
+                for kind, said, documented in conflicts(facts, extract(doc_sentence)):
+                    if (kind, documented) in seen:
+                        continue
+                    seen.add((kind, documented))
+                    found.append(
+                        Contradiction(
+                            kind=kind,
+                            answer_says=said,
+                            document_says=documented,
+                            passage=ref(passage, doc_sentence),
+                        )
+                    )
+                if found:
+                    break
+        return found
+
+    def on_topic(self, question: BankQuestion, answer: str) -> bool:
+        vecs = self._embedder.embed_documents([question.question + " " + " ".join(question.expected_points), answer])
+        return float(vecs[0] @ vecs[1]) >= OFF_TOPIC
+
+    def assess(
+        self,
+        question: BankQuestion,
+        answer: str,
+        passages: list[Passage],
+        already_covered: set[int] | None = None,
+    ) -> tuple[Assessment, list[PointMatch]]:
+        matches = self.points(question, answer)
+        covered_idx = {m.index for m in matches if m.covered} | (already_covered or set())
+        if not covered_idx and not self.on_topic(question, answer):
+            return (
+                Assessment(
+                    kind=AnswerKind.OFF_TOPIC,
+                    score=0,
+                    missing_points=question.expected_points,
+                    reason="The answer does not address the question.",
+                    strong_answer_adds=_adds(question, list(range(len(question.expected_points)))),
+                ),
+                matches,
+            )
+        flags = self.red_flags(question, answer)
+        found = self.contradictions(answer, passages)
+        n = len(question.expected_points)
+        ratio = len(covered_idx) / n
+        score = 0 if ratio == 0 else 1 if ratio < 0.34 else 2 if ratio < 0.6 else 3 if ratio < 0.85 else 4
+        score = max(0, score - len(found) - (1 if flags else 0))
+        missing = [i for i in range(n) if i not in covered_idx]
+        reason = _reason(score, len(covered_idx), n, found, flags)
+        assessment = Assessment(
+            kind=AnswerKind.ANSWER,
+            score=score,
+            covered_points=[question.expected_points[i] for i in sorted(covered_idx)],
+            missing_points=[question.expected_points[i] for i in missing],
+            contradictions=found,
+            red_flags=flags,
+            reason=reason,
+            strong_answer_adds=_adds(question, missing),
+        )
+        return assessment, matches
+
+
+def ref(passage: Passage, quote: str) -> DocumentRef:
+    return DocumentRef(
+        document=passage.source, section=passage.section, page=passage.page, chunk_id=passage.id, quote=quote
+    )
+
+
+def _reason(score: int, covered: int, total: int, found: list, flags: list[str]) -> str:
+    parts = [f"Covered {covered} of {total} points an auditor listens for"]
+    if found:
+        parts.append(f"{len(found)} statement(s) contradict your documented procedure")
+    if flags:
+        parts.append("the answer signals a possible nonconformity")
+    return "; ".join(parts) + f" (score {score}/4)."
+
+
+def _adds(question: BankQuestion, missing: list[int]) -> str:
+    if not missing:
+        return "Nothing essential missing; be ready to show the records."
+    points = "; ".join(question.expected_points[i] for i in missing[:3])
+    evidence = f" Be ready to show: {question.evidence_requests[0]}." if question.evidence_requests else ""
+    return f"A strong answer would also cover: {points}.{evidence}"
