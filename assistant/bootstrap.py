@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from assistant.interviews.service import InterviewService
     from assistant.manifest import Manifest
     from assistant.ports import Embedder, LexicalIndex, VectorStore
+    from assistant.readiness.service import ReadinessService
     from assistant.retrieval import Retriever
     from ingest.pipeline import IngestPipeline
 
@@ -110,6 +111,12 @@ class Assistant:
         return InterviewService(
             self.catalogue, self.bank, self.embedder, self.retriever, self.ask.evidence, SessionStore(self.engine)
         )
+
+    @cached_property
+    def readiness(self) -> ReadinessService:
+        from assistant.readiness.service import ReadinessService
+
+        return ReadinessService(self.catalogue, self.ask.evidence, self.store, self.manifest)
 
     def ensure_standard(self) -> None:
         """Ingest the standard's knowledge on first use (and after the knowledge changes)."""

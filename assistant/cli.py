@@ -51,6 +51,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("clause_id", nargs="?")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_clauses)
+    p = sub.add_parser("interview", help="rehearse a mock auditor interview in the terminal")
+    target = p.add_mutually_exclusive_group()
+    target.add_argument("--target", help="a clause id, e.g. 8.5.1")
+    target.add_argument("--process", help='a process, e.g. "change management"')
+    target.add_argument("--role", help='a role, e.g. "service desk agent"')
+    target.add_argument("--resume", metavar="ID", help="resume an unfinished session")
+    target.add_argument("--list", action="store_true", help="list recent sessions")
+    p.add_argument("--questions", "-n", type=int, default=5, help="number of questions (default 5)")
+    p.add_argument("--seed", type=int, help="seed for a repeatable plan")
+    p.add_argument("--workspace", "-w")
+    p.set_defaults(run=_interview)
+
+    p = sub.add_parser("readiness", help="write the readiness report (Markdown, JSON or HTML)")
+    p.add_argument("--workspace", "-w")
+    p.add_argument("--format", choices=["md", "json", "html"], default="md")
+    p.add_argument("-o", "--output", type=Path, help="write to a file instead of the terminal")
+    p.add_argument("--as-of", help="judge record freshness as of this date (YYYY-MM-DD; default today)")
+    p.set_defaults(run=_readiness)
+
     p = sub.add_parser("eval", help="score answers on a gold dataset against baselines")
     esub = p.add_subparsers(dest="action", metavar="ACTION")
     p.add_argument("--dataset", type=Path, help="dataset YAML (see evals/datasets/)")
@@ -235,6 +254,43 @@ def _enable_history(path: Path) -> None:
         atexit.register(readline.write_history_file, path)
     except (ImportError, OSError):
         return
+
+
+# -- interview and readiness -----------------------------------------------------------
+def _interview(args: argparse.Namespace, settings) -> int:
+    from assistant.interview_cli import run_interview
+
+    return run_interview(args, settings)
+
+
+def _readiness(args: argparse.Namespace, settings) -> int:
+    from datetime import date
+
+    from assistant.readiness.render import to_html, to_markdown
+    from assistant.render_cli import ingest_progress
+
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = date.fromisoformat(args.as_of)
+        except ValueError:
+            print(f"error: --as-of must be a date like 2026-11-23, got {args.as_of!r}", file=sys.stderr)
+            return EXIT_USAGE
+    assistant = _assistant(settings)
+    with ingest_progress(f"readiness {settings.workspace}") as progress:
+        report = assistant.readiness.report(settings.workspace, as_of=as_of, progress=progress)
+    if args.format == "json":
+        text = report.model_dump_json(indent=2)
+    elif args.format == "html":
+        text = to_html(report)
+    else:
+        text = to_markdown(report)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output} ({report.overall_status}; {report.seconds:.1f}s)")
+    else:
+        print(text)
+    return EXIT_OK
 
 
 # -- eval and bench --------------------------------------------------------------------

@@ -1,0 +1,86 @@
+"""The readiness report's typed model (JSON output is this, dumped)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from assistant.models import Disagreement, ElementFinding
+
+
+class ClauseStatus(StrEnum):
+    COVERED = "covered"
+    PARTIAL = "partial"
+    MISSING = "missing"
+
+
+class Severity(StrEnum):
+    MAJOR = "major"
+    MINOR = "minor"
+    OBSERVATION = "observation"
+
+
+class ClauseReadiness(BaseModel):
+    clause_id: str
+    title: str
+    group: str
+    status: ClauseStatus
+    score: float  # 0-1: evidenced = 1, weak = 0.5 per element
+    elements: list[ElementFinding]
+    documented_present: list[str] = Field(default_factory=list)
+    documented_missing: list[str] = Field(default_factory=list)
+    documents: list[str] = Field(default_factory=list)
+
+
+class GroupReadiness(BaseModel):
+    key: str
+    label: str
+    clauses: int
+    covered: int
+    partial: int
+    missing: int
+    score: float
+
+
+class ChecklistEntry(BaseModel):
+    key: str
+    label: str
+    clauses: list[str]
+    status: str  # present | weak | missing
+    documents: list[str]
+    note: str = ""
+
+
+class FreshnessFlag(BaseModel):
+    document: str
+    kind: str  # overdue review | stale record | untested plan
+    detail: str
+    clause_ids: list[str]
+    date: date | None = None
+
+
+class Action(BaseModel):
+    severity: Severity
+    title: str
+    detail: str
+    clause_ids: list[str]
+    documents: list[str] = Field(default_factory=list)
+
+
+class ReadinessReport(BaseModel):
+    workspace: str
+    generated_at: datetime
+    as_of: date
+    documents: int
+    overall_score: float
+    overall_status: str
+    clauses: list[ClauseReadiness]
+    groups: list[GroupReadiness]
+    checklist: list[ChecklistEntry]
+    freshness: list[FreshnessFlag]
+    inconsistencies: list[Disagreement]
+    actions: list[Action]
+    element_counts: dict[str, int]
+    seconds: float = 0.0
