@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from assistant.answering.service import AskService
+    from assistant.apikeys import KeyStore
     from assistant.interviews.bank import QuestionBank
     from assistant.interviews.service import InterviewService
     from assistant.manifest import Manifest
@@ -117,6 +118,12 @@ class Assistant:
         from assistant.readiness.service import ReadinessService
 
         return ReadinessService(self.catalogue, self.ask.evidence, self.store, self.manifest)
+
+    @cached_property
+    def keys(self) -> KeyStore:
+        from assistant.apikeys import KeyStore
+
+        return KeyStore(self.engine)
 
     def ensure_standard(self) -> None:
         """Ingest the standard's knowledge on first use (and after the knowledge changes)."""

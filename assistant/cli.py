@@ -70,6 +70,28 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", help="judge record freshness as of this date (YYYY-MM-DD; default today)")
     p.set_defaults(run=_readiness)
 
+    p = sub.add_parser("keys", help="create, list or revoke API keys (scoped to a workspace)")
+    ksub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    k = ksub.add_parser("create", help="create a key; it is printed once")
+    k.add_argument("--workspace", "-w", required=True)
+    k.add_argument("--label")
+    k.set_defaults(run=_keys_create)
+    k = ksub.add_parser("list", help="list keys (never the secrets)")
+    k.add_argument("--workspace", "-w")
+    k.set_defaults(run=_keys_list)
+    k = ksub.add_parser("revoke", help="revoke a key by id")
+    k.add_argument("key_id")
+    k.set_defaults(run=_keys_revoke)
+
+    p = sub.add_parser("serve", help="serve the HTTP API and web page")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workspace", "-w")
+    p.set_defaults(run=_serve)
+
+    p = sub.add_parser("slack", help="run the Slack bot in Socket Mode")
+    p.set_defaults(run=_slack)
+
     p = sub.add_parser("eval", help="score answers on a gold dataset against baselines")
     esub = p.add_subparsers(dest="action", metavar="ACTION")
     p.add_argument("--dataset", type=Path, help="dataset YAML (see evals/datasets/)")
@@ -254,6 +276,57 @@ def _enable_history(path: Path) -> None:
         atexit.register(readline.write_history_file, path)
     except (ImportError, OSError):
         return
+
+
+# -- keys, serve, slack -----------------------------------------------------------------
+def _keys_create(args: argparse.Namespace, settings) -> int:
+    from assistant.apikeys import KeyStore
+    from assistant.db import create_db_engine
+
+    secret, info = KeyStore(create_db_engine(settings.resolved_database_url)).create(args.workspace, args.label)
+    print(f"API key {info.id} for workspace {info.workspace} (shown once, store it safely):\n{secret}")
+    return EXIT_OK
+
+
+def _keys_list(args: argparse.Namespace, settings) -> int:
+    from assistant.apikeys import KeyStore
+    from assistant.db import create_db_engine
+
+    for info in KeyStore(create_db_engine(settings.resolved_database_url)).list(args.workspace):
+        state = "revoked" if info.revoked else "active"
+        print(f"{info.id}  {info.workspace}  {state}  {info.label or ''}  {info.created_at:%Y-%m-%d}")
+    return EXIT_OK
+
+
+def _keys_revoke(args: argparse.Namespace, settings) -> int:
+    from assistant.apikeys import KeyStore
+    from assistant.db import create_db_engine
+
+    KeyStore(create_db_engine(settings.resolved_database_url)).revoke(args.key_id)
+    print(f"revoked {args.key_id}")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, settings) -> int:
+    import uvicorn
+
+    from assistant.api.app import create_app
+
+    if settings.auth == "off" and args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("error: AUDITPREP_AUTH=off is only allowed on 127.0.0.1", file=sys.stderr)
+        return EXIT_USAGE
+    app = create_app(settings)
+    print(f"auditprep serving on http://{args.host}:{args.port}  (docs at /docs)")
+    if settings.auth == "on":
+        print("API keys: auditprep keys create --workspace NAME")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return EXIT_OK
+
+
+def _slack(args: argparse.Namespace, settings) -> int:
+    from bots.slack.socket_mode import run_socket_mode
+
+    return run_socket_mode(settings)
 
 
 # -- interview and readiness -----------------------------------------------------------

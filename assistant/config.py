@@ -68,6 +68,16 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(60, gt=0)
     max_upload_bytes: int = Field(20 * 1024 * 1024, gt=0)
 
+    # Slack
+    slack_bot_token: SecretStr = SecretStr("")
+    slack_signing_secret: SecretStr = SecretStr("")
+    slack_app_token: SecretStr = SecretStr("")
+    slack_api_url: str = Field("", description="Slack Web API base URL (tests point it at a local fake).")
+    slack_workspaces: dict[str, str] = Field(
+        default_factory=dict, description='Slack team (or "team/channel") id -> workspace, as JSON.'
+    )
+    slack_rate_limit_per_minute: int = Field(10, gt=0)
+
     log_level: str = "INFO"
 
     @field_validator("workspace")

@@ -70,7 +70,8 @@ def check_document(source: str, title: str, text: str, as_of: date) -> list[Fres
                     kind="stale record",
                     date=held,
                     clause_ids=record_kind[1],
-                    detail=f"the latest {record_kind[0]} on record is dated {held.isoformat()}, more than 12 months ago",
+                    detail=f"the latest {record_kind[0]} on record is dated {held.isoformat()}, "
+                    "more than 12 months ago",
                 )
             )
     if "continuity" in name or "disaster recovery" in name:

@@ -1,0 +1,65 @@
+"""The FastAPI application factory: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from sqlalchemy import text
+
+from assistant.api import errors
+from assistant.api.deps import AssistantDep
+from assistant.api.routes import build_router
+from assistant.api.schemas import Health
+from assistant.api.security import RateLimiter
+from assistant.bootstrap import Assistant, build_assistant
+from assistant.config import Settings
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
+    assistant = assistant or build_assistant(settings)
+    app = FastAPI(
+        title="auditprep",
+        version="0.1.0",
+        description="Readiness assistant for ISO/IEC 20000-1:2018 certification audits.",
+    )
+    app.state.assistant = assistant
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    errors.install(app)
+    app.include_router(build_router(settings.max_upload_bytes))
+
+    @app.get("/healthz", response_model=Health, tags=["health"])
+    def healthz() -> Health:
+        return Health(status="ok")
+
+    @app.get("/readyz", response_model=Health, tags=["health"])
+    def readyz(a: AssistantDep):
+        from fastapi.responses import JSONResponse
+
+        checks: dict[str, str] = {}
+        for name, probe in (
+            ("store", lambda: a.store.ping()),
+            ("database", lambda: a.engine.connect().execute(text("SELECT 1")).close()),
+            ("embedder", lambda: a.embedder.dimension),
+        ):
+            try:
+                probe()
+                checks[name] = "ok"
+            except Exception as exc:  # readiness reports, it never raises
+                checks[name] = f"unavailable: {type(exc).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        body = Health(status="ready" if ready else "unavailable", checks=checks)
+        return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    if settings.slack_signing_secret.get_secret_value():
+        from bots.slack.http import mount_slack
+
+        mount_slack(app, assistant, settings)
+    return app
