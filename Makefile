@@ -22,13 +22,16 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+SAMPLE := knowledge/samples/kestrel/documents
+
 run: install
 	$(VENV)/bin/auditprep ingest --standard
-	$(VENV)/bin/auditprep ingest knowledge/samples/northwind --workspace northwind
-	$(VENV)/bin/auditprep ask --workspace northwind
+	$(VENV)/bin/auditprep ingest $(SAMPLE) --workspace kestrel
+	@echo "Create an API key for other clients: $(VENV)/bin/auditprep keys create --workspace kestrel"
+	AUDITPREP_AUTH=off AUDITPREP_WORKSPACE=kestrel $(VENV)/bin/auditprep serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q; status=$$?; if [ $$status -eq 5 ]; then echo "no tests ran"; exit 1; fi; exit $$status
 
 lint: install
 	$(VENV)/bin/ruff check .
