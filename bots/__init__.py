@@ -1,1 +1,1 @@
-"""bots."""
+"""Chat adapters over the core services."""

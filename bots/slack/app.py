@@ -1,0 +1,395 @@
+"""``create_slack_app``: the Bolt app. Listeners acknowledge at once and do slow work in
+lazy listeners; each handler parses the event, calls one core service and renders blocks."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from assistant.bootstrap import Assistant
+from assistant.config import Settings
+from assistant.errors import AuditprepError, InvalidInput
+from assistant.feedback import REASONS, FeedbackStore
+from bots.slack import blocks as ui
+from bots.slack.threads import ThreadInfo, ThreadStore
+
+log = logging.getLogger(__name__)
+_MENTION = re.compile(r"<@[A-Z0-9]+>")
+_IGNORED_SUBTYPES = {
+    "message_changed",
+    "message_deleted",
+    "bot_message",
+    "channel_join",
+    "channel_leave",
+    "thread_broadcast",
+    "message_replied",
+}
+
+
+class UserLimiter:
+    """Per-user token bucket, so one person cannot flood the assistant."""
+
+    def __init__(self, per_minute: int) -> None:
+        self._rate, self._cap = per_minute / 60.0, float(per_minute)
+        self._state: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, user: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._state.get(user, (self._cap, now))
+            tokens = min(self._cap, tokens + (now - last) * self._rate)
+            if tokens < 1:
+                self._state[user] = (tokens, now)
+                return False
+            self._state[user] = (tokens - 1, now)
+            return True
+
+
+def resolve_workspace(settings: Settings, team: str | None, channel: str | None) -> str | None:
+    """Slack team (or team/channel) → workspace; None for an unmapped team."""
+    mapping = settings.slack_workspaces
+    if team and channel and f"{team}/{channel}" in mapping:
+        return mapping[f"{team}/{channel}"]
+    return mapping.get(team or "")
+
+
+def create_slack_app(assistant: Assistant, settings: Settings, client: WebClient | None = None) -> App:
+    """The Bolt app, wired to the assistant's services."""
+    token = settings.slack_bot_token.get_secret_value()
+    if client is None:
+        kwargs = {"token": token}
+        if settings.slack_api_url:
+            kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
+        client = WebClient(**kwargs)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret.get_secret_value() or None,
+        process_before_response=False,
+        logger=logging.getLogger("bots.slack.bolt"),
+    )
+    Handlers(app, assistant, settings).register()
+    return app
+
+
+class Handlers:
+    def __init__(self, app: App, assistant: Assistant, settings: Settings) -> None:
+        self.app = app
+        self.assistant = assistant
+        self.settings = settings
+        self.threads = ThreadStore(assistant.engine)
+        self.feedback = FeedbackStore(assistant.engine)
+        self.limiter = UserLimiter(settings.slack_rate_limit_per_minute)
+
+    def register(self) -> None:
+        a = self.app
+        ack_only = lambda ack: ack()  # noqa: E731 - Slack needs the ack within 3 seconds
+        a.event("app_mention")(ack=ack_only, lazy=[self.on_mention])
+        a.event("message")(ack=ack_only, lazy=[self.on_message])
+        a.command("/mock-audit")(ack=self.ack_command, lazy=[self.on_mock_audit])
+        a.command("/readiness")(ack=self.ack_command, lazy=[self.on_readiness])
+        a.action("feedback_up")(ack=ack_only, lazy=[self.on_feedback_up])
+        a.action("feedback_down")(ack=ack_only, lazy=[self.on_feedback_down])
+        a.action(re.compile(r"^feedback_reason_\w+$"))(ack=ack_only, lazy=[self.on_feedback_reason])
+        a.action("show_passages")(ack=ack_only, lazy=[self.on_show_passages])
+        a.action("interview_skip")(ack=ack_only, lazy=[self.on_interview_skip])
+        a.action("interview_end")(ack=ack_only, lazy=[self.on_interview_end])
+
+    @staticmethod
+    def ack_command(ack, command) -> None:
+        ack(response_type="ephemeral", text="Working on it…")
+
+    # -- helpers ---------------------------------------------------------------------
+    def _post(self, client: WebClient, **kwargs) -> dict | None:
+        try:
+            return client.chat_postMessage(**kwargs).data
+        except SlackApiError as exc:
+            log.warning("Slack refused chat.postMessage: %s", exc.response.get("error"))
+            return None
+
+    def _update(self, client: WebClient, **kwargs) -> None:
+        try:
+            client.chat_update(**kwargs)
+        except SlackApiError as exc:
+            log.warning("Slack refused chat.update: %s", exc.response.get("error"))
+            self._post(
+                client,
+                channel=kwargs["channel"],
+                thread_ts=kwargs.get("thread_ts"),
+                text="Sorry, Slack did not accept my reply. Please try again.",
+            )
+
+    def _workspace(
+        self, client: WebClient, team: str | None, channel: str, user: str, thread_ts: str | None
+    ) -> str | None:
+        workspace = resolve_workspace(self.settings, team, channel)
+        if workspace is None:
+            self._post(
+                client,
+                channel=channel,
+                thread_ts=thread_ts,
+                text="Sorry, this Slack workspace is not connected to auditprep. Ask your SMS coordinator "
+                "to map it in AUDITPREP_SLACK_WORKSPACES.",
+            )
+        return workspace
+
+    def _answer(
+        self,
+        client: WebClient,
+        team: str | None,
+        channel: str,
+        user: str,
+        text: str,
+        thread_ts: str,
+        previous: str | None = None,
+    ) -> None:
+        workspace = self._workspace(client, team, channel, user, thread_ts)
+        if workspace is None:
+            return
+        if not self.limiter.allow(user):
+            self._post(
+                client,
+                channel=channel,
+                thread_ts=thread_ts,
+                text="You're asking faster than I can answer; please wait a minute.",
+            )
+            return
+        working = self._post(client, channel=channel, thread_ts=thread_ts, text="Working on it… :hourglass:")
+        question = text if previous is None else f"{text} (follow-up to: {previous})"
+        try:
+            answer = self.assistant.ask.ask(question[: self.settings.max_question_chars], workspace)
+        except InvalidInput as exc:
+            self._reply(client, channel, thread_ts, working, f"I can't answer that: {exc}", None)
+            return
+        except AuditprepError as exc:
+            log.error("ask failed: %s", type(exc).__name__)
+            self._reply(client, channel, thread_ts, working, "Sorry, something went wrong on my side.", None)
+            return
+        feedback_id = self.feedback.record_answer(answer, f"slack:{team}/{channel}")
+        fallback, blocks = ui.answer_blocks(answer, feedback_id)
+        self._reply(client, channel, thread_ts, working, fallback, blocks)
+        self.threads.put(ThreadInfo(channel, thread_ts, "ask", workspace, user, None, text))
+
+    def _reply(self, client, channel, thread_ts, working, text, blocks) -> None:
+        if working and working.get("ts"):
+            self._update(client, channel=channel, ts=working["ts"], text=text, blocks=blocks or [])
+        else:
+            self._post(client, channel=channel, thread_ts=thread_ts, text=text, blocks=blocks)
+
+    # -- events ----------------------------------------------------------------------
+    def on_mention(self, event: dict, client: WebClient, context) -> None:
+        if event.get("bot_id") or event.get("subtype") in _IGNORED_SUBTYPES:
+            return
+        text = _MENTION.sub("", event.get("text", "")).strip()
+        thread_ts = event.get("thread_ts") or event["ts"]
+        if event.get("thread_ts"):
+            info = self.threads.get(event["channel"], event["thread_ts"])
+            if info and info.kind == "interview":
+                self._interview_reply(client, event, info, text)
+                return
+        if not text:
+            self._post(
+                client,
+                channel=event["channel"],
+                thread_ts=thread_ts,
+                text="Ask me a readiness question, e.g. “Do we have evidence for change management?”",
+            )
+            return
+        self._answer(
+            client, context.team_id or event.get("team"), event["channel"], event.get("user", ""), text, thread_ts
+        )
+
+    def on_message(self, event: dict, client: WebClient, context) -> None:
+        if event.get("bot_id") or event.get("subtype") in _IGNORED_SUBTYPES or "user" not in event:
+            return
+        if context.bot_user_id and event.get("user") == context.bot_user_id:
+            return
+        text = event.get("text", "").strip()
+        channel = event["channel"]
+        if event.get("thread_ts"):
+            if _MENTION.search(event.get("text", "")) and event.get("channel_type") != "im":
+                return  # mentions are handled by on_mention
+            info = self.threads.get(channel, event["thread_ts"])
+            if info is None:
+                return
+            if info.kind == "interview":
+                self._interview_reply(client, event, info, text)
+            elif text:
+                self._answer(
+                    client,
+                    context.team_id,
+                    channel,
+                    event["user"],
+                    text,
+                    event["thread_ts"],
+                    previous=info.last_question,
+                )
+            return
+        if event.get("channel_type") == "im" and text:
+            self._answer(client, context.team_id, channel, event["user"], text, event["ts"])
+
+    # -- interviews ------------------------------------------------------------------
+    def on_mock_audit(self, command: dict, client: WebClient, context, respond) -> None:
+        channel, user = command["channel_id"], command["user_id"]
+        workspace = resolve_workspace(self.settings, command.get("team_id"), channel)
+        if workspace is None:
+            respond(response_type="ephemeral", text="This Slack workspace is not connected to auditprep.")
+            return
+        target, length = parse_mock_audit(command.get("text", ""))
+        try:
+            state = self.assistant.interviews.start(workspace, target, length, owner=user)
+        except InvalidInput as exc:
+            respond(response_type="ephemeral", text=f"I can't start that rehearsal: {exc}")
+            return
+        current = state.current
+        assert current is not None
+        fallback, blocks = ui.turn_blocks(current, state.session.id, user, 1, state.session.length)
+        posted = self._post(
+            client,
+            channel=channel,
+            text=f"Mock audit for <@{user}> — {fallback}",
+            blocks=[
+                ui.section(
+                    f"*Mock audit* for <@{user}> — {state.session.target_kind.value}: "
+                    f"{ui.escape(state.session.target)}, {state.session.length} questions"
+                ),
+            ],
+        )
+        if posted is None:
+            respond(response_type="ephemeral", text="Sorry, I could not post in this channel.")
+            return
+        thread_ts = posted["ts"]
+        self.threads.put(ThreadInfo(channel, thread_ts, "interview", workspace, user, state.session.id, None))
+        self._post(client, channel=channel, thread_ts=thread_ts, text=fallback, blocks=blocks)
+
+    def _interview_reply(self, client: WebClient, event: dict, info: ThreadInfo, text: str) -> None:
+        if event.get("user") != info.owner or info.session_id is None:
+            return  # only the person rehearsing answers
+        self._advance(client, event["channel"], event["thread_ts"], info, text)
+
+    def _advance(
+        self, client: WebClient, channel: str, thread_ts: str, info: ThreadInfo, text: str, turn: int | None = None
+    ) -> None:
+        service = self.assistant.interviews
+        try:
+            result = service.answer(info.session_id, text, turn)
+        except InvalidInput as exc:
+            self._post(client, channel=channel, thread_ts=thread_ts, text=str(exc))
+            return
+        if result.message and result.next is not None and result.next.index == result.answered.index:
+            self._post(client, channel=channel, thread_ts=thread_ts, text=result.message)
+            return
+        if result.message == "already recorded":
+            return
+        fallback, blocks = ui.assessment_blocks(result.assessment)
+        self._post(client, channel=channel, thread_ts=thread_ts, text=fallback, blocks=blocks)
+        if result.summary is not None:
+            fallback, blocks = ui.summary_blocks(result.summary)
+            self._post(client, channel=channel, thread_ts=thread_ts, text=fallback, blocks=blocks)
+            return
+        if result.next is not None:
+            state = service.get(info.session_id)
+            number = len({t.question_id for t in state.turns})
+            fallback, blocks = ui.turn_blocks(
+                result.next, info.session_id, info.owner or "", number, state.session.length
+            )
+            self._post(client, channel=channel, thread_ts=thread_ts, text=fallback, blocks=blocks)
+
+    def _thread_of(self, body: dict) -> tuple[str, str] | None:
+        channel = (body.get("channel") or {}).get("id")
+        message = body.get("message") or {}
+        thread_ts = message.get("thread_ts") or message.get("ts")
+        return (channel, thread_ts) if channel and thread_ts else None
+
+    def on_interview_skip(self, body: dict, action: dict, client: WebClient) -> None:
+        where = self._thread_of(body)
+        info = self.threads.get(*where) if where else None
+        if not info or info.kind != "interview" or body["user"]["id"] != info.owner:
+            return
+        turn = int(action["value"].rsplit(":", 1)[1]) if ":" in action.get("value", "") else None
+        self._advance(client, where[0], where[1], info, "skip", turn)
+
+    def on_interview_end(self, body: dict, client: WebClient) -> None:
+        where = self._thread_of(body)
+        info = self.threads.get(*where) if where else None
+        if not info or info.kind != "interview" or body["user"]["id"] != info.owner:
+            return
+        summary = self.assistant.interviews.end(info.session_id)
+        fallback, blocks = ui.summary_blocks(summary)
+        self._post(client, channel=where[0], thread_ts=where[1], text=fallback, blocks=blocks)
+
+    # -- readiness -------------------------------------------------------------------
+    def on_readiness(self, command: dict, client: WebClient, respond) -> None:
+        workspace = resolve_workspace(self.settings, command.get("team_id"), command["channel_id"])
+        if workspace is None:
+            respond(response_type="ephemeral", text="This Slack workspace is not connected to auditprep.")
+            return
+        report = self.assistant.readiness.report(workspace)
+        hint = (
+            f"Full report: `auditprep readiness -w {workspace} --format html -o readiness.html`, "
+            "or GET /v1/readiness?format=html"
+        )
+        fallback, blocks = ui.readiness_blocks(report, hint)
+        respond(response_type="ephemeral", text=fallback, blocks=blocks, replace_original=False)
+
+    # -- feedback --------------------------------------------------------------------
+    def on_feedback_up(self, body: dict, action: dict, client: WebClient) -> None:
+        self._rate(body, action["value"], "up", None, client, "Thanks for the feedback 👍")
+
+    def on_feedback_down(self, body: dict, action: dict, client: WebClient) -> None:
+        self._rate(body, action["value"], "down", None, client, None)
+        fallback, blocks = ui.feedback_reason_blocks(action["value"])
+        self._ephemeral(client, body, fallback, blocks)
+
+    def on_feedback_reason(self, body: dict, action: dict, client: WebClient) -> None:
+        reason = action["action_id"].removeprefix("feedback_reason_")
+        if reason in REASONS:
+            self._rate(body, action["value"], "down", reason, client, "Noted — this case goes into our test set.")
+
+    def on_show_passages(self, body: dict, action: dict, client: WebClient) -> None:
+        try:
+            item = self.feedback.get(action["value"])
+        except AuditprepError:
+            return
+        fallback, blocks = ui.passages_blocks(item.answer)
+        self._ephemeral(client, body, fallback, blocks)
+
+    def _rate(self, body, item_id: str, rating: str, reason: str | None, client, thanks: str | None) -> None:
+        try:
+            self.feedback.rate(item_id, rating, reason)
+        except AuditprepError:
+            return
+        if thanks:
+            self._ephemeral(client, body, thanks, None)
+
+    def _ephemeral(self, client: WebClient, body: dict, text: str, blocks: list | None) -> None:
+        channel = (body.get("channel") or {}).get("id")
+        message = body.get("message") or {}
+        try:
+            client.chat_postEphemeral(
+                channel=channel,
+                user=body["user"]["id"],
+                text=text,
+                blocks=blocks,
+                thread_ts=message.get("thread_ts") or message.get("ts"),
+            )
+        except SlackApiError as exc:
+            log.warning("Slack refused chat.postEphemeral: %s", exc.response.get("error"))
+
+
+def parse_mock_audit(text: str) -> tuple[str, int]:
+    """'/mock-audit 8.5.1 3' → ('8.5.1', 3); default target change management, 5 questions."""
+    parts = text.strip().split()
+    length = 5
+    if parts and parts[-1].isdigit():
+        length = max(1, min(20, int(parts.pop())))
+    target = " ".join(parts) or "change management"
+    return target, length

@@ -1,0 +1,167 @@
+"""Block Kit rendering, trimmed to Slack's limits (50 blocks, 3000 characters a section,
+10 context elements)."""
+
+from __future__ import annotations
+
+from assistant.interviews.models import Assessment, InterviewSummary, Turn, TurnKind
+from assistant.models import Answer
+from assistant.readiness.models import ReadinessReport
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_CONTEXT = 10
+MAX_FALLBACK = 3500
+_VERDICT = {"covered": "🟢", "consistent": "🟢", "partial": "🟡", "not_covered": "🔴", "inconsistent": "🔴"}
+
+
+def trim(text: str, limit: int = MAX_SECTION) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn escaping: document text must never become a mention or a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": trim(text)}}
+
+
+def context(items: list[str]) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": trim(t, 300)} for t in items[:MAX_CONTEXT]]}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
+    b = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text, "emoji": True},
+        "action_id": action_id,
+        "value": value[:2000],
+    }
+    if style:
+        b["style"] = style
+    return b
+
+
+def cap(blocks: list[dict]) -> list[dict]:
+    return blocks[:MAX_BLOCKS]
+
+
+def answer_blocks(answer: Answer, feedback_id: str) -> tuple[str, list[dict]]:
+    blocks: list[dict] = []
+    if answer.verdict:
+        icon = _VERDICT.get(answer.verdict.value, "")
+        blocks.append(section(f"{icon} *Verdict: {answer.verdict.value.replace('_', ' ')}*"))
+    blocks.append(section(escape(answer.text)))
+    sources = []
+    for c in answer.citations:
+        if c.kind == "clause":
+            sources.append(f"[{c.marker}] clause {c.clause_id} {escape(c.title or '')}")
+        else:
+            where = ", ".join(x for x in (c.document, c.section, f"p. {c.page}" if c.page else "") if x)
+            sources.append(f"[{c.marker}] {escape(where)}")
+    if sources:
+        blocks.append(context(sources))
+    actions = [button("👍", "feedback_up", feedback_id), button("👎", "feedback_down", feedback_id)]
+    if any(c.kind == "document" for c in answer.citations):
+        actions.insert(0, button("Show passages", "show_passages", feedback_id))
+    blocks.append({"type": "actions", "block_id": "answer_actions", "elements": actions})
+    return trim(answer.text, MAX_FALLBACK), cap(blocks)
+
+
+def passages_blocks(answer: Answer) -> tuple[str, list[dict]]:
+    blocks = [section("*Quoted passages*")]
+    for c in answer.citations:
+        if c.kind == "document" and c.quote:
+            where = ", ".join(x for x in (c.document, c.section) if x)
+            blocks.append(section(f"[{c.marker}] _{escape(where)}_\n> {escape(c.quote)}"))
+    return "Quoted passages", cap(blocks)
+
+
+def feedback_reason_blocks(feedback_id: str) -> tuple[str, list[dict]]:
+    reasons = [
+        ("Wrong clause", "wrong_clause"),
+        ("Wrong document", "wrong_document"),
+        ("Missing evidence", "missing_evidence"),
+        ("Other", "other"),
+    ]
+    return "What was wrong?", [
+        section("Thanks — what was wrong with the answer?"),
+        {
+            "type": "actions",
+            "block_id": "feedback_reasons",
+            "elements": [button(label, f"feedback_reason_{key}", feedback_id) for label, key in reasons],
+        },
+    ]
+
+
+def turn_blocks(turn: Turn, session_id: str, user: str, number: int, total: int) -> tuple[str, list[dict]]:
+    label = "Follow-up" if turn.kind is TurnKind.FOLLOW_UP else f"Question {number} of {total}"
+    text = f"<@{user}> *{label}* ({', '.join(turn.clauses)})\n{escape(turn.prompt)}"
+    blocks = [
+        section(text),
+        context(["Reply in this thread to answer. Only your replies count."]),
+        {
+            "type": "actions",
+            "block_id": f"interview_{session_id}",
+            "elements": [
+                button("Skip", "interview_skip", f"{session_id}:{turn.index}"),
+                button("End", "interview_end", session_id, style="danger"),
+            ],
+        },
+    ]
+    return f"{label}: {turn.prompt}", blocks
+
+
+def assessment_blocks(a: Assessment) -> tuple[str, list[dict]]:
+    score = "–" if a.score is None else f"{a.score}/4"
+    lines = [f"*Score {score}* — {escape(a.reason)}"]
+    if a.covered_points:
+        lines.append("✅ " + "; ".join(escape(p) for p in a.covered_points[:5]))
+    if a.missing_points:
+        lines.append("❌ Missing: " + "; ".join(escape(p) for p in a.missing_points[:5]))
+    for c in a.contradictions[:3]:
+        lines.append(
+            f"⚠️ Differs from *{escape(c.passage.document)}* ({c.kind}): you said {escape(c.answer_says)}, "
+            f"the document says {escape(c.document_says)}\n> {escape(c.passage.quote)}"
+        )
+    for flag in a.red_flags[:3]:
+        lines.append(f"🚩 Red flag: {escape(flag)}")
+    return f"Score {score}", [section("\n".join(lines))]
+
+
+def summary_blocks(summary: InterviewSummary) -> tuple[str, list[dict]]:
+    blocks = [
+        section(
+            "*Mock audit summary*"
+            + (f" — average {summary.average_score}/4" if summary.average_score is not None else "")
+        )
+    ]
+    rows = []
+    for q in summary.questions:
+        score = "skipped" if q.skipped else ("–" if q.score is None else f"{q.score}/4")
+        rows.append(f"• {score} — {escape(q.question)}")
+    if rows:
+        blocks.append(section("\n".join(rows)))
+    for f in summary.findings[:10]:
+        quote = f"\n> {escape(f.passages[0].quote)} ({escape(f.passages[0].document)})" if f.passages else ""
+        blocks.append(section(f"*{f.grade.value}* ({', '.join(f.clause_ids)}): {escape(f.statement)}{quote}"))
+    if summary.prepare:
+        blocks.append(
+            section("*Prepare before the real audit*\n" + "\n".join(f"• {escape(p)}" for p in summary.prepare))
+        )
+    return "Mock audit summary", cap(blocks)
+
+
+def readiness_blocks(report: ReadinessReport, report_hint: str) -> tuple[str, list[dict]]:
+    groups = "\n".join(f"• {g.label}: {g.score:.0%}" for g in report.groups)
+    actions = "\n".join(f"{i}. [{a.severity.value}] {escape(a.title)}" for i, a in enumerate(report.actions[:5], 1))
+    blocks = [
+        section(
+            f"*Readiness: {report.overall_status}* — overall {report.overall_score:.0%}, {report.documents} documents"
+        ),
+        section("*By clause group*\n" + groups),
+        section("*Top actions*\n" + (actions or "none")),
+        context([report_hint]),
+    ]
+    return f"Readiness: {report.overall_status}", blocks
