@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from assistant.interviews.bank import QuestionBank
     from assistant.interviews.service import InterviewService
     from assistant.manifest import Manifest
-    from assistant.ports import Embedder, LexicalIndex, VectorStore
+    from assistant.ports import ChatModel, Embedder, LexicalIndex, VectorStore
     from assistant.readiness.service import ReadinessService
     from assistant.retrieval import Retriever
     from ingest.pipeline import IngestPipeline
@@ -30,8 +30,11 @@ if TYPE_CHECKING:
 class Assistant:
     """Holds the wired services. Construct with ``build_assistant``."""
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, settings: Settings, embedder: Embedder | None = None, chat_model: ChatModel | None = None
+    ) -> None:
         self.settings = settings
+        self.chat_model = chat_model
         if embedder is not None:
             self.__dict__["embedder"] = embedder
 
@@ -85,8 +88,19 @@ class Assistant:
 
     @cached_property
     def ask(self) -> AskService:
+        from assistant.answering.extractive import ExtractiveGenerator
         from assistant.answering.service import AskService
 
+        generators = {}
+        if self.settings.generator == "llm" or self.settings.llm_model or self.chat_model is not None:
+            from assistant.adapters.langchain_chat import LangChainChatModel
+            from assistant.answering.llm import LLMGenerator
+
+            generators["llm"] = LLMGenerator(
+                self.catalogue,
+                self.chat_model or LangChainChatModel(self.settings),
+                ExtractiveGenerator(self.catalogue),
+            )
         return AskService(
             self.settings,
             self.catalogue,
@@ -96,6 +110,7 @@ class Assistant:
             self.lexical,
             self.manifest,
             self.ensure_standard,
+            generators,
         )
 
     @cached_property
@@ -133,7 +148,9 @@ class Assistant:
             self.pipeline.ingest_standard()
 
 
-def build_assistant(settings: Settings, embedder: Embedder | None = None) -> Assistant:
+def build_assistant(
+    settings: Settings, embedder: Embedder | None = None, chat_model: ChatModel | None = None
+) -> Assistant:
     enforce_offline()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Assistant(settings, embedder)
+    return Assistant(settings, embedder, chat_model)

@@ -101,3 +101,14 @@ class LexicalIndex(Protocol):
     def chunk_ids(self, collection: str, document_id: str) -> list[str]: ...
 
     def drop_collection(self, collection: str) -> None: ...
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    """A chat LLM: rules in the system message, data in the user message; returns text."""
+
+    @property
+    def name(self) -> str: ...
+
+    def complete(self, system: str, user: str) -> str:
+        """One completion; raises ``GeneratorError`` on failure or timeout."""
