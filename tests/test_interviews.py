@@ -106,7 +106,8 @@ def test_a_contradiction_with_the_procedure_is_flagged_with_the_passage(acme):
     assert current is not None, "the emergency change question is in the plan"
     result = service.answer(
         state.session.id,
-        "For an emergency change the duty manager approves it by phone, usually within 24 hours, and we tell the CAB later.",
+        "For an emergency change the duty manager approves it by phone, usually within 24 hours, "
+        "and we tell the CAB later.",
     )
     found = result.assessment.contradictions
     assert found, result.assessment

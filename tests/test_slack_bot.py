@@ -384,14 +384,14 @@ def test_socket_mode_receives_an_event_and_acks(data_dir, fake, embedder):
         },
     }
 
-    async def handler(ws):
+    async def on_connect(ws):
         await ws.send(json.dumps({"type": "hello", "num_connections": 1}))
         await ws.send(json.dumps(envelope))
         async for message in ws:
             acks.append(json.loads(message))
 
     async def serve():
-        server = await websockets.serve(handler, "127.0.0.1", 0)
+        server = await websockets.serve(on_connect, "127.0.0.1", 0)
         fake.ws_url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}/link"
         ready.set()
         await asyncio.Future()
