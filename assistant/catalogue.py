@@ -70,9 +70,10 @@ class Clause(BaseModel):
 
 
 _CLAUSE_NUMBER = re.compile(
-    r"(?<![\w.])(?P<prefix>(?:clauses?|§|sections?|cl\.)\s*)?"
+    r"(?<![\w.\-–])(?P<prefix>(?:clauses?|§|sections?|cl\.)\s*)?"
     r"(?P<id>\d{1,2}(?:\.\d{1,2}){0,3})(?![\w]|\.\d)"
-    r"(?!\s*(?:%|percent|hours?|days?|minutes?|mins?|weeks?|months?|years?|h\b))",
+    r"(?!\s*[-–]\s*\d)"  # the start of a range ("7.5-10 days") is a figure, not a clause
+    r"(?!\s*\+?\s*(?:%|percent|hours?|days?|minutes?|mins?|weeks?|months?|years?|h\b|\|))",
     re.IGNORECASE,
 )
 _VERSION_BEFORE = re.compile(r"(?:version|v|ver\.?|release|iso\s*\d+|rev\.?)\s*$", re.IGNORECASE)
