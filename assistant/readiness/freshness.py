@@ -49,7 +49,7 @@ def check_document(source: str, title: str, text: str, as_of: date) -> list[Fres
                 FreshnessFlag(
                     document=source,
                     kind="overdue review",
-                    date=due,
+                    dated=due,
                     clause_ids=["7.5.3"],
                     detail=f"next review was due {due.isoformat()}; the document has not been reviewed since",
                 )
@@ -68,7 +68,7 @@ def check_document(source: str, title: str, text: str, as_of: date) -> list[Fres
                 FreshnessFlag(
                     document=source,
                     kind="stale record",
-                    date=held,
+                    dated=held,
                     clause_ids=record_kind[1],
                     detail=f"the latest {record_kind[0]} on record is dated {held.isoformat()}, "
                     "more than 12 months ago",

@@ -58,7 +58,7 @@ class FreshnessFlag(BaseModel):
     kind: str  # overdue review | stale record | untested plan
     detail: str
     clause_ids: list[str]
-    date: date | None = None
+    dated: date | None = None
 
 
 class Action(BaseModel):
