@@ -92,15 +92,20 @@ class Assistant:
         from assistant.answering.service import AskService
 
         generators = {}
-        if self.settings.generator == "llm" or self.settings.llm_model or self.chat_model is not None:
-            from assistant.adapters.langchain_chat import LangChainChatModel
+        s = self.settings
+        if s.generator == "llm" or s.llm_model or s.llm_model_path or self.chat_model is not None:
             from assistant.answering.llm import LLMGenerator
 
-            generators["llm"] = LLMGenerator(
-                self.catalogue,
-                self.chat_model or LangChainChatModel(self.settings),
-                ExtractiveGenerator(self.catalogue),
-            )
+            chat = self.chat_model
+            if chat is None and s.llm_provider == "llamacpp":
+                from assistant.adapters.llamacpp_chat import LlamaCppChatModel
+
+                chat = LlamaCppChatModel(s)
+            elif chat is None:
+                from assistant.adapters.langchain_chat import LangChainChatModel
+
+                chat = LangChainChatModel(s)
+            generators["llm"] = LLMGenerator(self.catalogue, chat, ExtractiveGenerator(self.catalogue))
         return AskService(
             self.settings,
             self.catalogue,

@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     llm_temperature: float = 0.0
     llm_timeout_s: float = 30.0
     llm_max_tokens: int = 600
+    llm_model_path: Path | None = Field(None, description="GGUF file for the in-process llamacpp provider.")
 
     # API
     auth: Literal["on", "off"] = "on"
@@ -84,6 +85,12 @@ class Settings(BaseSettings):
     @classmethod
     def _workspace(cls, value: str) -> str:
         return validate_workspace_name(value)
+
+    @field_validator("llm_model_path", mode="before")
+    @classmethod
+    def _blank_path_is_none(cls, value: object) -> object:
+        """An empty AUDITPREP_LLM_MODEL_PATH means "not set", not the current directory."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def resolved_database_url(self) -> str:

@@ -37,9 +37,9 @@ def ingest_progress(label: str) -> Iterator:
 def print_ingest_report(report: IngestReport) -> None:
     for result in report.results:
         if result.outcome is FileOutcome.FAILED:
-            err.print(f"[red]failed[/red]  {result.source}: {result.reason}", highlight=False)
+            err.print(f"[red]failed[/red]  {result.source}: {result.reason}", highlight=False, soft_wrap=True)
         elif result.reason:
-            err.print(f"[yellow]note[/yellow]    {result.source}: {result.reason}", highlight=False)
+            err.print(f"[yellow]note[/yellow]    {result.source}: {result.reason}", highlight=False, soft_wrap=True)
     counts = ", ".join(f"{report.count(o)} {o.value}" for o in FileOutcome)
     console.print(
         f"workspace {report.workspace}: {counts}; {report.chunks_written} chunks written in {report.seconds:.1f}s",
@@ -63,9 +63,9 @@ def print_documents(workspace: str, records: list[DocumentRecord]) -> None:
 def print_answer(answer: Answer) -> None:
     if answer.verdict:
         console.print(f"[bold]Verdict:[/bold] {answer.verdict.value.replace('_', ' ')}", highlight=False)
-    console.print(answer.text, highlight=False, markup=False)
+    console.print(answer.text, highlight=False, markup=False, soft_wrap=True)
     if answer.citations:
         console.print("\n[bold]Sources[/bold]")
         for c in answer.citations:
-            console.print(f"  [{c.marker}] {c.label()}", highlight=False, markup=False)
+            console.print(f"  [{c.marker}] {c.label()}", highlight=False, markup=False, soft_wrap=True)
     console.print()

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from assistant.catalogue import Catalogue
 from assistant.models import Disagreement, Passage
-from assistant.text import sentences
+from assistant.text import normalize_ws
 
 _PRIORITY = re.compile(r"\b(?:P|Priority\s*|Sev(?:erity)?\s*)([1-5])\b", re.I)
 _DURATION = re.compile(
@@ -49,12 +49,7 @@ EXTRA_SUBJECTS = (
     "normal change",
     "standard change",
     "service request",
-    "priority 1",
-    "response time",
-    "resolution time",
     "post-implementation review",
-    "root cause",
-    "restore",
 )
 
 
@@ -76,7 +71,7 @@ def find_disagreements(
     subjects = subjects or _subjects(catalogue)
     facts: dict[tuple[str, str], dict[str, list[tuple[str, Passage]]]] = defaultdict(lambda: defaultdict(list))
     for passage in passages:
-        for sentence in sentences(passage.text):
+        for sentence in _statements(passage.text):
             lower = sentence.lower()
             subject = next((s for s in subjects if s in lower), None)
             if subject is None:
@@ -104,3 +99,9 @@ def find_disagreements(
         clause_ids = catalogue.resolve(subject) or sorted({c for p in picked for c in p.clauses[:1]})
         found.append(Disagreement(topic=f"{subject} ({kind})", clause_ids=clause_ids, statements=picked, values=labels))
     return found
+
+
+def _statements(text: str) -> list[str]:
+    """Sentences and table rows, kept whole: a row's subject and value must stay together."""
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9(])|\n+", text)
+    return [normalize_ws(p) for p in parts if len(p.split()) >= 3]

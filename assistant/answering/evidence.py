@@ -29,10 +29,16 @@ CANDIDATES = 6
 # Wording that qualifies or negates what a sentence says: evidence that reads like this
 # is at best weak ("emergency changes may proceed without approval").
 NEGATION = re.compile(
-    r"\b(without|not|no|never|none|cannot|n't|yet to|to be (defined|agreed|confirmed|scheduled))\b|"
-    r"\bwhere (practical|possible|time permits)\b|\bif time (allows|permits)\b|\bad[ -]hoc\b|"
-    r"\b(best|reasonable) (efforts?|endeavou?rs?)\b|\btimely manner\b|\bas soon as (practical|possible)\b|"
-    r"\b(is|are|was|were) planned\b|\bplanned for\b|\bTBD\b|\bTBC\b|\bnot yet\b|\bon request only\b",
+    r"\bwithout (?:waiting for |prior |any |formal )?(?:approval|authori[sz]ation|sign-?off|testing|review|a record)\b|"
+    r"\bwhere (?:practical|practicable|possible|time permits)\b|\bif time (?:allows|permits)\b|\bad[ -]hoc\b|"
+    r"\bnot (?:yet )?(?:been )?(?:tested|reviewed|approved|performed|carried out|done|held|conducted|documented|"
+    r"defined|recorded|measured|monitored|started|assessed|analysed|analyzed|verified|updated)\b|"
+    r"\bnever (?:been )?(?:tested|reviewed|approved|exercised|invoked|assessed)\b|\bhas not\b|\bhave not\b|"
+    r"\bno (?:formal |documented |proactive |regular )?(?:process|procedure|record|review|test|forecast|trend|"
+    r"owner|relationships?|targets?|analysis|plan)\b|"
+    r"\b(?:testing|test|review|assessment) (?:is|are|was) (?:planned|scheduled)\b|\bplanned for (?:Q\d|20\d\d)\b|"
+    r"\b(?:best|reasonable) (?:efforts?|endeavou?rs?)\b|\btimely manner\b|\bas soon as (?:practical|practicable)\b|"
+    r"\bTBD\b|\bTBC\b|\bnot yet\b|\bonly reactive|\bpurely reactive|\breactive only\b",
     re.I,
 )
 
@@ -65,6 +71,18 @@ def best_sentence(passage_text: str, element: Element) -> str:
         if score > best_score:
             best, best_score = sentence, score
     return best
+
+
+def qualifying_sentence(passage_text: str, element: Element) -> str | None:
+    """A sentence on the element's topic that hedges or negates it, if the passage has one."""
+    wanted = set(content_terms(element.statement))
+    for sentence in sentences(passage_text):
+        if not NEGATION.search(sentence):
+            continue
+        on_topic = cue_hits(element.cues, sentence) or len(set(content_terms(sentence)) & wanted) >= 3
+        if on_topic:
+            return sentence
+    return None
 
 
 def verdict_for(findings: list[ElementFinding]) -> Verdict:
@@ -149,14 +167,17 @@ class EvidenceChecker:
             return self._not_found(element)
         strength, passage, hits = best
         quote = best_sentence(passage.text, element)
+        qualified = qualifying_sentence(passage.text, element)
         if strength >= EVIDENCED and hits:
             status = ElementStatus.EVIDENCED
         elif strength >= WEAK:
             status = ElementStatus.WEAK
         else:
             status = ElementStatus.NOT_FOUND
-        if status is ElementStatus.EVIDENCED and NEGATION.search(quote):
-            status = ElementStatus.WEAK
+        if qualified and status is not ElementStatus.NOT_FOUND:
+            # The documents speak to the element but hedge or negate it: at best weak evidence,
+            # and the hedging sentence is the one to show.
+            status, quote = ElementStatus.WEAK, qualified
         return ElementFinding(
             element_id=element.id,
             clause_id=element.clause_id,

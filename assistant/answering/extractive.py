@@ -131,7 +131,7 @@ class ExtractiveGenerator:
                     quote = _first_sentence(passage.text)
                     refs.append(f"{passage.file_name} [{book.passage(passage, quote)}]")
             status = item.status.value
-            detail = ", ".join(refs) if refs else item.note
+            detail = "; ".join(x for x in (", ".join(refs), item.note) if x)
             lines.append(f"- {item.label}: {status}" + (f" ({detail})" if detail else ""))
         lines.append(
             "Stage 1 most often fails because the internal audit or the management review has not "

@@ -23,7 +23,7 @@ from assistant.errors import InvalidInput
 from assistant.manifest import Manifest
 from assistant.models import Answer, Disagreement, DocType, Intent, Origin, Passage, Verdict
 from assistant.ports import Embedder, LexicalIndex, VectorStore
-from assistant.readiness.checklist import stage1_checklist
+from assistant.readiness.checklist import assess_checklist, document_texts
 from assistant.retrieval import Retriever, to_passage
 from assistant.workspaces import workspace_collection
 
@@ -121,7 +121,8 @@ class AskService:
             if _CONSISTENCY.search(question):
                 ctx.focus_elements, ctx.verdict = self._consistency(vector, ctx)
         if intent is Intent.READINESS:
-            ctx.checklist = stage1_checklist(records)
+            texts = document_texts(self._store, self._manifest, collection, [r for r in records if r.version > 0])
+            ctx.checklist = assess_checklist(records, texts, self._catalogue)
             ctx.extra_passages = self._first_chunks(collection, records, ctx.checklist)
         return ctx
 

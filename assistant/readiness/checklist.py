@@ -7,7 +7,10 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from assistant.catalogue import Catalogue
+from assistant.manifest import Manifest
 from assistant.models import DocType, DocumentRecord, DocumentStatus
+from assistant.ports import VectorStore
 
 
 class ItemStatus(StrEnum):
@@ -107,3 +110,58 @@ def stage1_checklist(records: list[DocumentRecord]) -> list[ChecklistItem]:
         )
         items.append(ChecklistItem(spec.key, spec.label, list(spec.clauses), status, sorted(docs), note))
     return items
+
+
+_MEASURABLE = re.compile(r"\d+(\.\d+)?\s*(%|percent|minutes?|mins?|hours?|hrs?|business days?|days?)", re.I)
+_CLAUSE_MENTION = re.compile(r"\b(?:clause\s*)?(\d{1,2}(?:\.\d{1,2}){0,3})\b")
+AUDIT_GROUPS: tuple[tuple[str, str], ...] = (
+    ("4", "4 Context of the organization"),
+    ("5", "5 Leadership"),
+    ("6", "6 Planning"),
+    ("7", "7 Support"),
+    ("8.1", "8.1 Operational planning and control"),
+    ("8.2", "8.2 Service portfolio"),
+    ("8.3", "8.3 Relationship and agreement"),
+    ("8.4", "8.4 Supply and demand"),
+    ("8.5", "8.5 Service design, build and transition"),
+    ("8.6", "8.6 Resolution and fulfilment"),
+    ("8.7", "8.7 Service assurance"),
+    ("9", "9 Performance evaluation"),
+    ("10", "10 Improvement"),
+)
+
+
+def document_texts(
+    store: VectorStore, manifest: Manifest, collection: str, records: list[DocumentRecord]
+) -> dict[str, str]:
+    """Each document's full text, rebuilt from its committed chunks in order."""
+    texts: dict[str, str] = {}
+    for record in records:
+        ids = manifest.chunk_ids(collection, record.document_id)
+        chunks = sorted(store.get(collection, ids), key=lambda c: int(c.metadata.get("chunk_index", 0)))
+        texts[record.source] = "\n".join(c.text for c in chunks)
+    return texts
+
+
+def assess_checklist(records: list[DocumentRecord], texts: dict[str, str], catalogue: Catalogue) -> list[ChecklistItem]:
+    """The checklist with content checks: SLAs need measurable targets, internal audits need to
+    cover clauses 4 to 10."""
+    items = stage1_checklist(records)
+    for item in items:
+        if item.key == "sla" and item.documents:
+            vague = [d for d in item.documents if len(_MEASURABLE.findall(texts.get(d, ""))) < 3]
+            if vague:
+                item.status = ItemStatus.WEAK
+                item.note = "no measurable targets in: " + ", ".join(vague)
+        if item.key == "internal_audit" and item.documents:
+            uncovered = audit_gaps(" ".join(texts.get(d, "") for d in item.documents), catalogue)
+            if uncovered:
+                item.status = ItemStatus.WEAK
+                item.note = "the audit records do not cover: " + ", ".join(uncovered)
+    return items
+
+
+def audit_gaps(text: str, catalogue: Catalogue) -> list[str]:
+    """Clause groups 4-10 (clause 8 by its seven parts) that audit records never mention."""
+    mentioned = set(_CLAUSE_MENTION.findall(text)) | set(catalogue.resolve(text))
+    return [label for key, label in AUDIT_GROUPS if not any(m == key or m.startswith(key + ".") for m in mentioned)]

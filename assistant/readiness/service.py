@@ -4,7 +4,6 @@ freshness, cross-document disagreements, and the actions to take first."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -15,7 +14,7 @@ from assistant.catalogue import Catalogue
 from assistant.manifest import Manifest
 from assistant.models import DocumentRecord, ElementStatus, Origin, Passage, Verdict
 from assistant.ports import VectorStore
-from assistant.readiness.checklist import ItemStatus, stage1_checklist
+from assistant.readiness.checklist import assess_checklist, document_texts
 from assistant.readiness.freshness import check_document
 from assistant.readiness.models import (
     Action,
@@ -47,8 +46,6 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("9", "9 Performance evaluation"),
     ("10", "10 Improvement"),
 )
-_MEASURABLE = re.compile(r"\d+(\.\d+)?\s*(%|percent|minutes?|mins?|hours?|hrs?|business days?|days?)", re.I)
-_CLAUSE_MENTION = re.compile(r"\b(?:clause\s*)?(\d{1,2}(?:\.\d{1,2}){0,3})\b")
 
 
 def group_of(clause_id: str) -> str:
@@ -161,52 +158,19 @@ class ReadinessService:
         return out
 
     def _document_texts(self, collection: str, records: list[DocumentRecord]) -> dict[str, str]:
-        texts: dict[str, str] = {}
-        for record in records:
-            ids = self._manifest.chunk_ids(collection, record.document_id)
-            chunks = sorted(self._store.get(collection, ids), key=lambda c: int(c.metadata.get("chunk_index", 0)))
-            texts[record.source] = "\n".join(c.text for c in chunks)
-        return texts
+        return document_texts(self._store, self._manifest, collection, records)
 
     def _all_passages(self, collection: str, records: list[DocumentRecord]) -> list[Passage]:
         ids = [cid for r in records for cid in self._manifest.chunk_ids(collection, r.document_id)]
         return [to_passage(c, 0.0, Origin.ORGANIZATION) for c in self._store.get(collection, ids)]
 
     def _checklist(self, records: list[DocumentRecord], texts: dict[str, str]) -> list[ChecklistEntry]:
-        entries = []
-        for item in stage1_checklist(records):
-            status, note = item.status, item.note
-            if item.key == "sla" and item.documents:
-                vague = [d for d in item.documents if len(_MEASURABLE.findall(texts.get(d, ""))) < 3]
-                if vague:
-                    status = ItemStatus.WEAK
-                    note = "no measurable targets in: " + ", ".join(vague)
-            if item.key == "internal_audit" and item.documents:
-                uncovered = self._audit_gaps(" ".join(texts.get(d, "") for d in item.documents))
-                if uncovered:
-                    status = ItemStatus.WEAK
-                    note = "audit programme does not cover: " + ", ".join(uncovered)
-            entries.append(
-                ChecklistEntry(
-                    key=item.key,
-                    label=item.label,
-                    clauses=item.clauses,
-                    status=status.value,
-                    documents=item.documents,
-                    note=note,
-                )
+        return [
+            ChecklistEntry(
+                key=i.key, label=i.label, clauses=i.clauses, status=i.status.value, documents=i.documents, note=i.note
             )
-        return entries
-
-    def _audit_gaps(self, text: str) -> list[str]:
-        """Clause groups 4-10 (clause 8 by its seven parts) the audit records never mention."""
-        mentioned = set(_CLAUSE_MENTION.findall(text))
-        mentioned |= set(self._catalogue.resolve(text))
-        missing = []
-        for key, label in GROUPS:
-            if not any(m == key or m.startswith(key + ".") for m in mentioned):
-                missing.append(label)
-        return missing
+            for i in assess_checklist(records, texts, self._catalogue)
+        ]
 
 
 def _overall_status(score: float, checklist: list[ChecklistEntry]) -> str:
