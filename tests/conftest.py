@@ -50,9 +50,27 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
     return load_settings(data_dir=data_dir, knowledge_dir=KNOWLEDGE, _env_file=None, **overrides)
 
 
+@pytest.fixture(scope="session")
+def standard_template(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
+    """A data folder with the standard's knowledge ingested once; tests start from copies."""
+    data = tmp_path_factory.mktemp("standard-template")
+    built = build_assistant(make_settings(data), embedder=embedder)
+    report = built.pipeline.ingest_standard()
+    assert not report.failed, report
+    return data
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path / "data")
+def data_dir(tmp_path: Path, standard_template: Path) -> Path:
+    """A private data folder that already holds the standard's collection."""
+    target = tmp_path / "data"
+    shutil.copytree(standard_template, target)
+    return target
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    return make_settings(data_dir)
 
 
 @pytest.fixture
@@ -61,12 +79,11 @@ def assistant(settings: Settings, embedder) -> Assistant:
 
 
 @pytest.fixture(scope="session")
-def sample_assistant(tmp_path_factory: pytest.TempPathFactory, embedder) -> Assistant:
+def sample_assistant(tmp_path_factory: pytest.TempPathFactory, embedder, standard_template: Path) -> Assistant:
     """The standard and the sample organization, ingested once for read-only tests."""
-    data = tmp_path_factory.mktemp("sample-data")
+    data = tmp_path_factory.mktemp("sample-data") / "data"
+    shutil.copytree(standard_template, data)
     built = build_assistant(make_settings(data, workspace=SAMPLE_WORKSPACE), embedder=embedder)
-    report = built.pipeline.ingest_standard()
-    assert not report.failed, report
     report = built.pipeline.ingest_paths([SAMPLE_DOCS], SAMPLE_WORKSPACE)
     assert not report.failed, [r for r in report.results if r.reason]
     return built

@@ -25,8 +25,8 @@ Emergency CAB within 2 hours, and a post-implementation review follows within 5 
 
 
 @pytest.fixture
-def api(tmp_path: Path, embedder):
-    settings = make_settings(tmp_path / "data", rate_limit_per_minute=1000, max_upload_bytes=200_000)
+def api(data_dir: Path, embedder):
+    settings = make_settings(data_dir, rate_limit_per_minute=1000, max_upload_bytes=200_000)
     assistant = build_assistant(settings, embedder=embedder)
     app = create_app(settings, assistant)
     client = TestClient(app, raise_server_exceptions=False)
@@ -199,8 +199,8 @@ def test_clauses_and_readiness(api):
     assert client.get("/v1/readiness?format=pdf", headers=_auth(keys["acme"])).status_code == 422
 
 
-def test_rate_limit_returns_429_with_retry_after(tmp_path, embedder):
-    settings = make_settings(tmp_path / "data", rate_limit_per_minute=3)
+def test_rate_limit_returns_429_with_retry_after(data_dir, embedder):
+    settings = make_settings(data_dir, rate_limit_per_minute=3)
     assistant = build_assistant(settings, embedder=embedder)
     client = TestClient(create_app(settings, assistant), raise_server_exceptions=False)
     key = assistant.keys.create("acme")[0]
@@ -224,8 +224,8 @@ def test_store_unavailable_is_503_without_internals(api):
     assert "Traceback" not in response.text and keys["acme"] not in response.text
 
 
-def test_auth_off_serves_the_default_workspace_and_the_page(tmp_path, embedder):
-    settings = make_settings(tmp_path / "data", auth="off", workspace="acme")
+def test_auth_off_serves_the_default_workspace_and_the_page(data_dir, embedder):
+    settings = make_settings(data_dir, auth="off", workspace="acme")
     client = TestClient(create_app(settings, build_assistant(settings, embedder=embedder)))
     assert client.get("/v1/clauses").status_code == 200
     page = client.get("/")

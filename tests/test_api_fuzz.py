@@ -14,8 +14,11 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def api_schema(tmp_path_factory, embedder):
-    data = tmp_path_factory.mktemp("fuzz")
+def api_schema(tmp_path_factory, embedder, standard_template):
+    import shutil
+
+    data = tmp_path_factory.mktemp("fuzz") / "data"
+    shutil.copytree(standard_template, data)
     config = make_settings(data, auth="off", workspace="fuzz", rate_limit_per_minute=100_000)
     app = create_app(config, build_assistant(config, embedder=embedder))
     return schemathesis.openapi.from_asgi("/openapi.json", app)

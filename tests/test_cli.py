@@ -23,8 +23,8 @@ Emergency changes are approved by the Emergency CAB within 2 hours, and reviewed
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    data = tmp_path / "data"
+def env(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = data_dir
     monkeypatch.setenv("AUDITPREP_DATA_DIR", str(data))
     monkeypatch.setenv("AUDITPREP_KNOWLEDGE_DIR", str(KNOWLEDGE))
     org = tmp_path / "org"
@@ -35,13 +35,16 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_help_answers_quickly_without_heavy_imports():
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "assistant.cli", "--help"], capture_output=True, text=True,
-                         timeout=60)
+    out = subprocess.run([sys.executable, "-m", "assistant.cli", "--help"], capture_output=True, text=True, timeout=60)
     elapsed = time.perf_counter() - started
     assert out.returncode == 0 and "ingest" in out.stdout and "interview" in out.stdout
     assert elapsed < 5  # generous for a loaded CI machine; typically well under a second
-    probe = subprocess.run([sys.executable, "-c", "import sys, assistant.cli; print('torch' in sys.modules)"],
-                           capture_output=True, text=True, timeout=60)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys, assistant.cli; print('torch' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert probe.stdout.strip() == "False"
 
 
@@ -75,10 +78,18 @@ def test_bad_workspace_missing_path_and_unknown_clause(env: Path, tmp_path: Path
 
 
 def test_interactive_ask_keeps_going_until_eof(env: Path):
-    subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", str(env), "-w", "acme"], check=True,
-                   capture_output=True, timeout=600)
-    out = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "-w", "acme"],
-                         input="Who approves emergency changes?\n\nWhat does clause 8.5.1 require?\n",
-                         capture_output=True, text=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "ingest", str(env), "-w", "acme"],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "ask", "-w", "acme"],
+        input="Who approves emergency changes?\n\nWhat does clause 8.5.1 require?\n",
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0
     assert out.stdout.count("Sources") == 2

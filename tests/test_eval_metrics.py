@@ -56,27 +56,53 @@ def test_verdict_and_abstention():
 
 
 def _result(metrics: dict) -> ItemResult:
-    return ItemResult(id="x", kind="lookup", question="q", answer="a", cited_clauses=[], cited_sources=[],
-                      abstained=False, verdict=None, latency_ms=1.0, words=1, metrics=metrics)
+    return ItemResult(
+        id="x",
+        kind="lookup",
+        question="q",
+        answer="a",
+        cited_clauses=[],
+        cited_sources=[],
+        abstained=False,
+        verdict=None,
+        latency_ms=1.0,
+        words=1,
+        metrics=metrics,
+    )
 
 
 def test_floors_fail_on_low_scores_invented_citations_and_no_gain_over_naive():
-    ours = SystemReport("ours", aggregate([_result({"hit@5": 0.5, "clause_precision": 1.0, "invented": 1.0,
-                                                    "fact_recall": 0.4, "latency_ms": 3.0})]), {}, [])
-    naive = SystemReport("naive", aggregate([_result({"hit@5": 0.5, "clause_precision": 1.0, "invented": 0.0,
-                                                      "fact_recall": 0.6, "latency_ms": 1.0})]), {}, [])
+    ours = SystemReport(
+        "ours",
+        aggregate(
+            [_result({"hit@5": 0.5, "clause_precision": 1.0, "invented": 1.0, "fact_recall": 0.4, "latency_ms": 3.0})]
+        ),
+        {},
+        [],
+    )
+    naive = SystemReport(
+        "naive",
+        aggregate(
+            [_result({"hit@5": 0.5, "clause_precision": 1.0, "invented": 0.0, "fact_recall": 0.6, "latency_ms": 1.0})]
+        ),
+        {},
+        [],
+    )
     failures = " ".join(check_floors(ours, naive))
     assert "hit@5" in failures and "invented" in failures and "naive" in failures
 
 
 def test_dataset_errors_name_the_item_and_field(tmp_path: Path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("name: x\nitems:\n  - id: q1\n    question: hi\n    kind: lookup\n"
-                   "  - id: q2\n    question: hello\n    kind: guess\n")
+    bad.write_text(
+        "name: x\nitems:\n  - id: q1\n    question: hi\n    kind: lookup\n"
+        "  - id: q2\n    question: hello\n    kind: guess\n"
+    )
     with pytest.raises(InvalidInput, match="item q2: field 'kind'"):
         load_dataset(bad)
-    (tmp_path / "dupe.yaml").write_text("name: x\nitems:\n  - {id: a, question: q, kind: lookup}\n"
-                                        "  - {id: a, question: q, kind: lookup}\n")
+    (tmp_path / "dupe.yaml").write_text(
+        "name: x\nitems:\n  - {id: a, question: q, kind: lookup}\n  - {id: a, question: q, kind: lookup}\n"
+    )
     with pytest.raises(InvalidInput, match="used twice"):
         load_dataset(tmp_path / "dupe.yaml")
     (tmp_path / "notyaml.yaml").write_text("items: [unclosed")

@@ -31,8 +31,8 @@ A post-implementation review is held within 5 working days of every major or eme
 
 
 @pytest.fixture
-def acme(tmp_path: Path, embedder):
-    settings = make_settings(tmp_path / "data")
+def acme(tmp_path: Path, data_dir: Path, embedder):
+    settings = make_settings(data_dir)
     built = build_assistant(settings, embedder=embedder)
     org = tmp_path / "org"
     org.mkdir()

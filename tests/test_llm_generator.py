@@ -31,8 +31,8 @@ class RaisingModel(GenericFakeChatModel):
         raise TimeoutError("model timed out")
 
 
-def _assistant(tmp_path: Path, embedder, replies: list[str] | None = None, model=None):
-    settings = make_settings(tmp_path / "data", generator="llm", llm_model="fake")
+def _assistant(tmp_path: Path, data_dir: Path, embedder, replies: list[str] | None = None, model=None):
+    settings = make_settings(data_dir, generator="llm", llm_model="fake")
     chat_model = model or GenericFakeChatModel(messages=iter([AIMessage(content=r) for r in replies or []]))
     built = build_assistant(settings, embedder=embedder, chat_model=LangChainChatModel(settings, model=chat_model))
     org = tmp_path / "org"
@@ -49,12 +49,12 @@ def _reply(answer: str, clauses=("8.5.1",), quotes=()) -> str:
     return json.dumps({"answer": answer, "clauses": list(clauses), "quotes": list(quotes)})
 
 
-def test_a_good_reply_becomes_a_validated_llm_answer(tmp_path, embedder):
+def test_a_good_reply_becomes_a_validated_llm_answer(tmp_path, data_dir, embedder):
     reply = _reply(
         "The Emergency CAB approves emergency changes within 2 hours [1].",
         quotes=[{"marker": 1, "quote": "Emergency changes are approved by the Emergency CAB within 2 hours."}],
     )
-    a = _assistant(tmp_path, embedder, [reply])
+    a = _assistant(tmp_path, data_dir, embedder, [reply])
     answer = a.ask.ask(QUESTION, "acme", "llm")
     assert answer.generator == "llm"
     assert "Emergency CAB approves emergency changes" in answer.text
@@ -63,7 +63,7 @@ def test_a_good_reply_becomes_a_validated_llm_answer(tmp_path, embedder):
     assert {c.clause_id for c in answer.citations if c.kind == "clause"} <= set(a.catalogue.ids)
 
 
-def test_invented_clause_unretrieved_passage_false_quote_and_injection_are_all_stopped(tmp_path, embedder):
+def test_invented_clause_unretrieved_passage_false_quote_and_injection_are_all_stopped(tmp_path, data_dir, embedder):
     reply = _reply(
         "The Emergency CAB approves emergency changes within 2 hours [1]. "
         "Clause 8.9.4 requires board approval [1]. "
@@ -72,7 +72,7 @@ def test_invented_clause_unretrieved_passage_false_quote_and_injection_are_all_s
         clauses=["8.5.1", "8.9.4"],
         quotes=[{"marker": 1, "quote": "the board signs off every change"}],
     )
-    a = _assistant(tmp_path, embedder, [reply])
+    a = _assistant(tmp_path, data_dir, embedder, [reply])
     deterministic = a.ask.ask(QUESTION, "acme", "extractive")
     answer = a.ask.ask(QUESTION, "acme", "llm")
     cited = [c.clause_id for c in answer.citations if c.kind == "clause"]
@@ -93,16 +93,16 @@ def test_invented_clause_unretrieved_passage_false_quote_and_injection_are_all_s
         _reply("Unsupported claim about cats without any marker."),
     ],
 )
-def test_garbage_falls_back_to_the_extractive_answer(tmp_path, embedder, reply):
-    a = _assistant(tmp_path, embedder, [reply])
+def test_garbage_falls_back_to_the_extractive_answer(tmp_path, data_dir, embedder, reply):
+    a = _assistant(tmp_path, data_dir, embedder, [reply])
     answer = a.ask.ask(QUESTION, "acme", "llm")
     assert answer.generator == "extractive"
     assert answer.metadata["fallback_reason"]
     assert answer.citations and not answer.abstained
 
 
-def test_a_failing_model_falls_back_with_the_reason_recorded(tmp_path, embedder):
-    a = _assistant(tmp_path, embedder, model=RaisingModel(messages=iter([])))
+def test_a_failing_model_falls_back_with_the_reason_recorded(tmp_path, data_dir, embedder):
+    a = _assistant(tmp_path, data_dir, embedder, model=RaisingModel(messages=iter([])))
     answer = a.ask.ask(QUESTION, "acme", "llm")
     assert answer.generator == "extractive"
     assert "failed" in answer.metadata["fallback_reason"]

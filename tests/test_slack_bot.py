@@ -41,8 +41,11 @@ def fake():
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, embedder) -> Path:
+def data_dir(tmp_path: Path, embedder, standard_template: Path) -> Path:
+    import shutil
+
     data = tmp_path / "data"
+    shutil.copytree(standard_template, data)
     org = tmp_path / "org"
     org.mkdir()
     (org / "change-management-procedure.md").write_text(CHANGE, encoding="utf-8")

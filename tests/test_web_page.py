@@ -45,8 +45,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, embedder):
+def server(tmp_path_factory, embedder, standard_template):
+    import shutil
+
     root = tmp_path_factory.mktemp("web")
+    shutil.copytree(standard_template, root / "data")
     config = make_settings(root / "data", auth="off", workspace="acme")
     assistant = build_assistant(config, embedder=embedder)
     org = root / "org"

@@ -27,6 +27,7 @@ class AnswerContext:
     extra_passages: list[Passage] = field(default_factory=list)
     checklist: list[ChecklistItem] = field(default_factory=list)
     org_documents: int = 0
+    unknown_clauses: list[str] = field(default_factory=list)  # clause numbers that do not exist
 
     @property
     def passages(self) -> list[Passage]:

@@ -20,8 +20,9 @@ from assistant.retrieval import is_visible, to_passage
 from assistant.text import content_terms, sentences
 from assistant.workspaces import workspace_collection
 
-EVIDENCED = 0.56
-WEAK = 0.45
+EVIDENCED = 0.50
+STRONG = 0.62  # evidenced even without a cue word
+WEAK = 0.42
 CUE_WEIGHT = 0.04
 MAX_ELEMENTS = 60
 CANDIDATES = 6
@@ -92,9 +93,9 @@ def verdict_for(findings: list[ElementFinding]) -> Verdict:
     evidenced = sum(f.status is ElementStatus.EVIDENCED for f in findings)
     weak = sum(f.status is ElementStatus.WEAK for f in findings)
     missing = n - evidenced - weak
-    if missing == 0 and weak <= max(0, n // 5):
+    if missing == 0 and weak <= n // 4:
         return Verdict.COVERED
-    if evidenced == 0 and weak <= n // 3:
+    if evidenced == 0 and weak < n / 2:
         return Verdict.NOT_COVERED
     return Verdict.PARTIAL
 
@@ -168,7 +169,7 @@ class EvidenceChecker:
         strength, passage, hits = best
         quote = best_sentence(passage.text, element)
         qualified = qualifying_sentence(passage.text, element)
-        if strength >= EVIDENCED and hits:
+        if strength >= STRONG or strength >= EVIDENCED and hits:
             status = ElementStatus.EVIDENCED
         elif strength >= WEAK:
             status = ElementStatus.WEAK

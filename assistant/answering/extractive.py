@@ -18,6 +18,7 @@ from assistant.models import (
 
 ABSTAIN_ORG = 0.40  # below this dense similarity, the workspace holds nothing on the topic
 ABSTAIN_STANDARD = 0.38
+MIN_SHARE = 0.5  # without a clause to steer, a sentence must share half the question's content words
 _STATUS_LABEL = {
     ElementStatus.EVIDENCED: "Evidenced",
     ElementStatus.WEAK: "Weak",
@@ -42,7 +43,10 @@ class ExtractiveGenerator:
             Intent.PROCESS: self._process,
             Intent.GENERAL: self._general,
         }[ctx.intent]
-        text, abstained, confidence = handler(ctx, book)
+        if ctx.unknown_clauses:
+            text, abstained, confidence = self._no_such_clause(ctx)
+        else:
+            text, abstained, confidence = handler(ctx, book)
         findings = [f for check in ctx.checks for f in check.findings]
         return Answer(
             question=ctx.question,
@@ -90,7 +94,11 @@ class ExtractiveGenerator:
             return self._abstain_org(ctx, book)
         lines: list[str] = []
         relevant = [p for p in org if p.similarity >= ABSTAIN_ORG] or org[:2]
-        picks = pick_sentences(ctx.question, relevant, max_sentences=3, max_words=90)
+        picks = pick_sentences(
+            ctx.question, relevant, max_sentences=3, max_words=90, min_share=0.0 if ctx.checks else MIN_SHARE
+        )
+        if not ctx.checks and not picks:
+            return self._abstain_org(ctx, book)
         if picks:
             lines.append("Your documents say:")
             for p in picks:
@@ -160,11 +168,11 @@ class ExtractiveGenerator:
         if not org and not std:
             return self._abstain_all(ctx)
         lines: list[str] = []
-        picks = pick_sentences(ctx.question, org, max_sentences=2, max_words=70)
+        picks = pick_sentences(ctx.question, org, max_sentences=2, max_words=70, min_share=MIN_SHARE)
         if picks:
             lines.append("Your documents say:")
             lines += [f'- "{p.sentence}" [{book.passage(p.passage, p.sentence)}]' for p in picks]
-        spicks = pick_sentences(ctx.question, std, max_sentences=2, max_words=70)
+        spicks = pick_sentences(ctx.question, std, max_sentences=2, max_words=70, min_share=MIN_SHARE)
         lines += [f"{p.sentence} [{book.passage(p.passage, p.sentence)}]" for p in spicks]
         for clause_id in ctx.clauses[:2]:
             clause = self._catalogue.get(clause_id)
@@ -190,6 +198,13 @@ class ExtractiveGenerator:
             f"An auditor would expect: {expected}."
         )
         return text, True, 0.2
+
+    def _no_such_clause(self, ctx: AnswerContext) -> tuple[str, bool, float]:
+        text = (
+            "The clause number in your question does not exist in ISO/IEC 20000-1:2018, so I can't say what "
+            "it requires. The auditable requirements are clauses 4 to 10.2; run `auditprep clauses` to see them."
+        )
+        return text, True, 0.0
 
     def _abstain_all(self, ctx: AnswerContext) -> tuple[str, bool, float]:
         text = (

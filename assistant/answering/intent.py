@@ -51,6 +51,8 @@ _RULES: list[tuple[Intent, re.Pattern[str]]] = [
     ),
 ]
 
+_FIRST_PERSON = re.compile(r"\b(we|our|ours|us|we've|we're|kestrel)\b", re.I)
+
 EXAMPLES: dict[Intent, list[str]] = {
     Intent.CLAUSE: [
         "What does clause 8.6.3 require?",
@@ -62,10 +64,6 @@ EXAMPLES: dict[Intent, list[str]] = {
         "Is our emergency change approval consistent with the standard?",
         "Who approves changes in our organization?",
         "How do we handle major incidents according to our procedure?",
-    ],
-    Intent.READINESS: [
-        "Are we ready for the Stage 1 audit?",
-        "What are our biggest gaps before certification?",
     ],
     Intent.PROCESS: [
         "How long is the certificate valid?",
@@ -98,6 +96,8 @@ class IntentClassifier:
             return Intent.PROCESS
         if Intent.CLAUSE in hits:
             return Intent.CLAUSE
+        if _FIRST_PERSON.search(text):
+            return Intent.EVIDENCE  # a question about "our"/"we" is about the organization's evidence
         return self._nearest(vector, named_clauses)
 
     def _nearest(self, vector: np.ndarray, named_clauses: list[str]) -> Intent:

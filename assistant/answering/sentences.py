@@ -23,6 +23,7 @@ def pick_sentences(
     max_words: int = 120,
     per_passage: int = 2,
     min_overlap: int = 1,
+    min_share: float = 0.0,
 ) -> list[Pick]:
     """Sentences sharing the most content words with the question, weighted by the
     passage's rank, at most ``per_passage`` from one passage, best first."""
@@ -35,7 +36,7 @@ def pick_sentences(
         for position, sentence in enumerate(sentences(passage.text)):
             terms = content_terms(sentence)
             overlap = len(wanted & set(terms))
-            if overlap < min_overlap:
+            if overlap < min_overlap or overlap < min_share * len(wanted):
                 continue
             length = len(sentence.split())
             if length > 80:

@@ -30,8 +30,24 @@ from assistant.workspaces import workspace_collection
 log = logging.getLogger(__name__)
 
 _CONSISTENCY = re.compile(r"\b(consistent|in line|aligned?|complian\w*|comply|conform\w*|meet|satisf\w*|match)\b", re.I)
-INFER_CLAUSE_MIN = 0.45  # a clause entry this similar to the question is what it is about
+INFER_CLAUSE_MIN = 0.35  # a clause entry this similar to the question is what it is about
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+_CLAUSE_LIKE = re.compile(
+    r"\b(?:clause|section|§)\s*(\d{1,2}(?:\.\d{1,2}){0,3})\b|(?<![\w.])((?:[4-9]|1[0-9])\.\d{1,2}(?:\.\d{1,2}){0,2})(?![\w.%])",
+    re.I,
+)
+
+
+def unknown_clause_ids(question: str, catalogue: Catalogue) -> list[str]:
+    """Clause numbers a question names that do not exist in the 2018 edition."""
+    found = []
+    for m in _CLAUSE_LIKE.finditer(question):
+        value = m.group(1) or m.group(2)
+        if value not in catalogue and value not in found:
+            found.append(value)
+    return found
 
 
 class Generator(Protocol):
@@ -109,11 +125,14 @@ class AskService:
             workspace=workspace,
             intent=intent,
             retrieved=retrieved,
-            clauses=named or self._inferred_clauses(retrieved.standard, intent),
+            clauses=named or self._inferred_clauses(retrieved, intent),
             org_documents=sum(1 for r in records if r.version > 0),
         )
+        ctx.unknown_clauses = unknown_clause_ids(question, self._catalogue)
+        if ctx.unknown_clauses:
+            return ctx
         if intent is Intent.EVIDENCE and ctx.clauses and ctx.org_documents:
-            ctx.checks = self.evidence.check(workspace, ctx.clauses[:2])
+            ctx.checks = self.evidence.check(workspace, ctx.clauses[:1])
             ctx.extra_passages = self.evidence.passages_for(workspace, [f for c in ctx.checks for f in c.findings])
             org = [p for p in retrieved.organization if p.doc_type is not DocType.CLAUSE]
             ctx.disagreements = self._relevant(find_disagreements(org, self._catalogue), question, ctx.clauses)
@@ -141,17 +160,19 @@ class AskService:
                 keep.append(d)
         return keep
 
-    def _inferred_clauses(self, standard: list[Passage], intent: Intent) -> list[str]:
-        """When a question names no clause, the clause entries retrieval ranked first."""
+    def _inferred_clauses(self, retrieved, intent: Intent) -> list[str]:
+        """When a question names no clause: the clause entry retrieval ranked first, else the
+        strongest clause tag of the best workspace passage."""
         if intent not in (Intent.EVIDENCE, Intent.CLAUSE):
             return []
-        for passage in standard:
-            if passage.similarity < INFER_CLAUSE_MIN:
-                break
-            if passage.doc_type is DocType.CLAUSE and passage.clauses:
+        for passage in retrieved.standard:
+            if passage.doc_type is DocType.CLAUSE and passage.similarity >= INFER_CLAUSE_MIN:
                 clause_id = passage.source.rsplit("/", 1)[-1]
                 if clause_id in self._catalogue:
                     return [clause_id]
+        for passage in retrieved.organization:
+            if passage.similarity >= INFER_CLAUSE_MIN + 0.1 and passage.clauses:
+                return [passage.clauses[0]]
         return []
 
     def _consistency(self, vector: np.ndarray, ctx: AnswerContext) -> tuple[list[str], Verdict]:
