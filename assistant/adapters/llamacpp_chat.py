@@ -94,7 +94,8 @@ class LlamaCppChatModel:
         return server
 
     def complete(self, system: str, user: str) -> str:
-        """Stream the reply on a worker thread so the timeout holds even mid-generation."""
+        """Stream on a worker thread so the caller gets a reply or a timeout on time (the
+        one-time model load is not counted against the timeout)."""
         server = self._load()
         timeout = self._settings.llm_timeout_s
         request: dict[str, Any] = {

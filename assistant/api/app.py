@@ -13,6 +13,7 @@ from assistant.api.deps import AssistantDep
 from assistant.api.routes import build_router
 from assistant.api.schemas import Health
 from assistant.api.security import RateLimiter
+from assistant.api.uploads import DeclaredSizeLimit
 from assistant.bootstrap import Assistant, build_assistant
 from assistant.config import Settings
 
@@ -29,6 +30,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     app.state.assistant = assistant
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     errors.install(app)
+    app.add_middleware(DeclaredSizeLimit, max_bytes=settings.max_upload_bytes)
     app.include_router(build_router(settings.max_upload_bytes))
 
     @app.get("/healthz", response_model=Health, tags=["health"])

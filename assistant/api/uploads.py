@@ -46,3 +46,27 @@ def sniff_type(path: Path, name: str) -> str | None:
     if b"\x00" in head or head.startswith((b"%PDF", b"PK\x03\x04", b"\x7fELF", b"MZ")):
         return "the file is binary, not text"
     return None
+
+
+class DeclaredSizeLimit:
+    """ASGI middleware: refuse an upload whose declared Content-Length is over the limit with
+    the API's JSON error before any of the body is read. (Bodies without a length are cut off
+    while streaming by the route's ``max_body_size``.)"""
+
+    def __init__(self, app, max_bytes: int, path: str = "/v1/documents") -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.path = path
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/") == self.path:
+            declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                from assistant.api.errors import error_response
+
+                response = error_response(
+                    413, "too_large", f"upload is over the {self.max_bytes / 1e6:.1f} MB limit"
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

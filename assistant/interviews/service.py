@@ -166,6 +166,36 @@ class InterviewService:
             session_id=session_id, answered=answered, assessment=assessment, next=next_turn, summary=summary
         )
 
+    def assess_answer(self, workspace: str, question_id: str, answer: str) -> Assessment:
+        """Grade one answer to a bank question as the first turn of a live session would,
+        without storing a session (the grading eval measures the real grader this way)."""
+        workspace_collection(workspace)
+        question = self.bank.get(question_id)
+        text = answer.strip()
+        reply = classify_reply(text)
+        if reply == "empty":
+            raise InvalidInput("the answer is empty")
+        if reply == "not_english":
+            return Assessment(kind=AnswerKind.NOT_ENGLISH, reason="I can only assess answers in English.")
+        if reply == "end":
+            return Assessment(kind=AnswerKind.SKIPPED, reason="Interview ended at your request.")
+        turn = self._question_turn(0, question)
+        now = datetime.now(UTC)
+        session = InterviewSession(
+            id="assessment",
+            workspace=workspace,
+            target_kind=TargetKind.CLAUSE,
+            target=question.clauses[0],
+            length=1,
+            seed=0,
+            plan=[question.id],
+            status=SessionStatus.ACTIVE,
+            created_at=now,
+            updated_at=now,
+        )
+        state = InterviewState(session=session, turns=[turn], current=turn)
+        return self._assess(state, turn, question, text, reply)
+
     # -- internals -------------------------------------------------------------------
     def _replay(self, state: InterviewState, index: int, text: str) -> TurnResult:
         done = next((t for t in state.turns if t.index == index), None)

@@ -14,7 +14,7 @@ from assistant.catalogue import Catalogue
 from assistant.manifest import Manifest
 from assistant.models import DocumentRecord, ElementStatus, Origin, Passage, Verdict
 from assistant.ports import VectorStore
-from assistant.readiness.checklist import assess_checklist, document_texts
+from assistant.readiness.checklist import AUDIT_GROUPS, assess_checklist, document_texts
 from assistant.readiness.freshness import check_document
 from assistant.readiness.models import (
     Action,
@@ -31,21 +31,7 @@ from assistant.workspaces import workspace_collection
 
 Progress = Callable[[int, int, str], None]
 
-GROUPS: tuple[tuple[str, str], ...] = (
-    ("4", "4 Context of the organization"),
-    ("5", "5 Leadership"),
-    ("6", "6 Planning"),
-    ("7", "7 Support"),
-    ("8.1", "8.1 Operational planning and control"),
-    ("8.2", "8.2 Service portfolio"),
-    ("8.3", "8.3 Relationship and agreement"),
-    ("8.4", "8.4 Supply and demand"),
-    ("8.5", "8.5 Service design, build and transition"),
-    ("8.6", "8.6 Resolution and fulfilment"),
-    ("8.7", "8.7 Service assurance"),
-    ("9", "9 Performance evaluation"),
-    ("10", "10 Improvement"),
-)
+GROUPS = AUDIT_GROUPS
 
 
 def group_of(clause_id: str) -> str:
