@@ -9,6 +9,7 @@ extractive answer with the reason recorded.
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -50,14 +51,15 @@ emergency change in the ITSM tool and reviews it at the next CAB meeting.
 
 
 @pytest.fixture(scope="module")
-def org_data(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
+def org_data(tmp_path_factory: pytest.TempPathFactory, embedder, standard_template: Path) -> Path:
     """One data folder with the standard and a tiny organization, shared by every test."""
-    data = tmp_path_factory.mktemp("llm-real-data")
-    org = data.parent / f"{data.name}-org"
+    root = tmp_path_factory.mktemp("llm-real")
+    data = root / "data"
+    shutil.copytree(standard_template, data)
+    org = root / "org"
     org.mkdir()
     (org / "change-management-procedure.md").write_text(CHANGE, encoding="utf-8")
     built = build_assistant(make_settings(data), embedder=embedder)
-    assert not built.pipeline.ingest_standard().failed
     assert not built.pipeline.ingest_paths([org], WORKSPACE).failed
     return data
 

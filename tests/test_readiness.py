@@ -4,6 +4,7 @@ come from the documents, and an empty workspace reports everything missing."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -73,7 +74,8 @@ def test_renderings(report):
     md = to_markdown(report)
     assert "## Stage 1 checklist" in md and "8.5.1.3" in md
     html = to_html(report)
-    assert html.count('class="bar"') >= 13 and "http://" not in html and "https://" not in html
+    assert html.count('class="bar"') >= 13
+    assert not re.search(r"""(?:src|href)=["']https?://""", html)  # no external assets
     assert "<script" not in html
 
 

@@ -93,7 +93,7 @@ def verdict_for(findings: list[ElementFinding]) -> Verdict:
     evidenced = sum(f.status is ElementStatus.EVIDENCED for f in findings)
     weak = sum(f.status is ElementStatus.WEAK for f in findings)
     missing = n - evidenced - weak
-    if missing == 0 and weak <= n // 4:
+    if missing == 0 and weak == 0:
         return Verdict.COVERED
     if evidenced == 0 and weak < n / 2:
         return Verdict.NOT_COVERED

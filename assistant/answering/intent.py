@@ -51,6 +51,9 @@ _RULES: list[tuple[Intent, re.Pattern[str]]] = [
     ),
 ]
 
+_COMPARISON = re.compile(
+    r"\b(agree|the same|consistent|match|square with|hold up|line up|differ|contradict)\w*\b", re.I
+)
 _FIRST_PERSON = re.compile(r"\b(we|our|ours|us|we've|we're|kestrel)\b", re.I)
 
 EXAMPLES: dict[Intent, list[str]] = {
@@ -88,7 +91,7 @@ class IntentClassifier:
         hits = [intent for intent, rule in _RULES if rule.search(text)]
         if Intent.READINESS in hits:
             return Intent.READINESS
-        if Intent.EVIDENCE in hits:
+        if Intent.EVIDENCE in hits or _COMPARISON.search(text):
             return Intent.EVIDENCE
         if Intent.CLAUSE in hits and named_clauses:
             return Intent.CLAUSE

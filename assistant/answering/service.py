@@ -29,8 +29,12 @@ from assistant.workspaces import workspace_collection
 
 log = logging.getLogger(__name__)
 
-_CONSISTENCY = re.compile(r"\b(consistent|in line|aligned?|complian\w*|comply|conform\w*|meet|satisf\w*|match)\b", re.I)
-INFER_CLAUSE_MIN = 0.35  # a clause entry this similar to the question is what it is about
+_CONSISTENCY = re.compile(
+    r"\b(consistent|inconsistent|in line|aligned?|complian\w*|comply|conform\w*|satisf\w*|match\w*|agree\w*|"
+    r"the same|differ\w*|square\w*|hold up|holds up|back (?:it |that |this )?up|line up|reflect\w*|contradict\w*)\b",
+    re.I,
+)
+INFER_CLAUSE_MIN = 0.30  # a clause entry this similar to the question is what it is about
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -38,6 +42,7 @@ _CLAUSE_LIKE = re.compile(
     r"\b(?:clause|section|§)\s*(\d{1,2}(?:\.\d{1,2}){0,3})\b|(?<![\w.])((?:[4-9]|1[0-9])\.\d{1,2}(?:\.\d{1,2}){0,2})(?![\w.%])",
     re.I,
 )
+
 
 
 def unknown_clause_ids(question: str, catalogue: Catalogue) -> list[str]:
