@@ -88,10 +88,12 @@ def test_strong_and_weak_answers_are_graded_apart(acme):
         assert score is not None and score >= 3
 
     weak_state = service.start("acme", question.clauses[0], 2, seed=3)
-    weak = service.answer(weak_state.session.id, "Hmm, we just do what the team thinks is best, I suppose.")
+    weak = service.answer(
+        weak_state.session.id, "Changes? Honestly someone probably signs them off, we just get on with it really."
+    )
     assert weak.assessment.score <= 1
     assert weak.assessment.missing_points
-    assert weak.next is not None and weak.next.kind is TurnKind.FOLLOW_UP
+    assert weak.next is not None and weak.next.kind is TurnKind.FOLLOW_UP, weak.assessment
     q = service.bank.get(weak.answered.question_id)
     assert weak.next.prompt in q.follow_ups
 
@@ -99,7 +101,11 @@ def test_strong_and_weak_answers_are_graded_apart(acme):
 def test_a_contradiction_with_the_procedure_is_flagged_with_the_passage(acme):
     service = acme.interviews
     question = _emergency_question(service)
-    state = service.start("acme", question.clauses[0], 5, seed=5)
+    from assistant.interviews.planner import candidates, resolve_target
+
+    kind, target, clause_ids = resolve_target(question.clauses[0], acme.catalogue)
+    pool = candidates(service.bank, acme.catalogue, kind, target, clause_ids)
+    state = service.start("acme", question.clauses[0], min(20, len(pool)), seed=5)
     current = state.current
     while current is not None and current.question_id != question.id:
         current = service.answer(state.session.id, "skip").next
