@@ -13,11 +13,14 @@ from assistant.bootstrap import build_assistant
 from assistant.config import Settings
 from assistant.render_cli import ingest_progress
 from evals.dataset import load_dataset
+from evals.grading import is_grading_dataset
 from evals.report import comparison_rows, header, to_markdown
 from evals.runner import BASELINES, EvalRunner
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
+    if is_grading_dataset(args.dataset):
+        return run_grading_eval(args, settings)
     dataset = load_dataset(args.dataset)
     console = Console()
     if dataset.unknown_keys:
@@ -41,6 +44,37 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
         args.json_out.write_text(json.dumps(report.to_dict(), indent=2, default=str), encoding="utf-8")
     if args.report:
         args.report.write_text(to_markdown(report), encoding="utf-8")
+    for failure in report.floor_failures:
+        console.print(f"[red]floor failed[/red]: {failure}")
+    return 1 if report.floor_failures else 0
+
+
+def run_grading_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Graded interview answers (evals/grading.py): agreement of the interview grader with an auditor."""
+    from evals.grading import load_grading_dataset, run_grading, summary_rows, throwaway_workspace
+    from evals.grading import to_markdown as grading_markdown
+
+    dataset = load_grading_dataset(args.dataset)
+    console = Console()
+    if dataset.unknown_keys:
+        print("note: unknown keys ignored: " + ", ".join(dataset.unknown_keys), file=sys.stderr)
+    assistant = build_assistant(settings)
+    with ingest_progress(f"eval {dataset.name}") as progress:
+        if args.workspace and not args.corpus:
+            report = run_grading(assistant, dataset, settings.workspace, progress)
+        else:
+            with throwaway_workspace(assistant, dataset, args.corpus) as workspace:
+                report = run_grading(assistant, dataset, workspace, progress)
+    table = Table(title=f"{dataset.name}: {len(dataset.items)} graded answers on {report.workspace}")
+    for column in ("metric", "value", "floor"):
+        table.add_column(column)
+    for row in summary_rows(report):
+        table.add_row(*row)
+    console.print(table)
+    if args.json_out:
+        args.json_out.write_text(json.dumps(report.to_dict(), indent=2, default=str), encoding="utf-8")
+    if args.report:
+        args.report.write_text(grading_markdown(report), encoding="utf-8")
     for failure in report.floor_failures:
         console.print(f"[red]floor failed[/red]: {failure}")
     return 1 if report.floor_failures else 0
