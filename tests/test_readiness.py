@@ -31,8 +31,9 @@ def _surfaced(report, gap: dict) -> bool:
     clause = next((c for c in report.clauses if c.clause_id == gap["clause"]), None)
     if clause is not None and clause.status.value != "covered":
         return True
-    if clause is not None and any(f.element_id == gap["element"] and f.status.value != "evidenced"
-                                  for f in clause.elements):
+    if clause is not None and any(
+        f.element_id == gap["element"] and f.status.value != "evidenced" for f in clause.elements
+    ):
         return True
     where = set(gap["where"])
     if any(gap["clause"] in f.clause_ids or f.document in where for f in report.freshness):
