@@ -49,11 +49,9 @@ class Dataset:
     unknown_keys: list[str] = field(default_factory=list)
 
 
-_ITEM_KEYS = set(EvalItem.model_fields)
-
-
-def load_dataset(path: Path) -> Dataset:
-    """Load and validate a dataset file; errors name the item id and the field."""
+def read_items(path: Path, model: type[BaseModel], top_keys: set[str]) -> tuple[dict, list, list[str]]:
+    """Read a YAML dataset of items validated by ``model``: the raw mapping, the items, and
+    the unknown keys. Errors name the item id and the field at fault."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -62,16 +60,17 @@ def load_dataset(path: Path) -> Dataset:
         raise InvalidInput(f"dataset {path} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("items"), list):
         raise InvalidInput(f"dataset {path}: expected a mapping with 'name' and a list of 'items'")
-    unknown: set[str] = set(raw) - {"name", "corpus", "items", "description"}
-    items: list[EvalItem] = []
+    known = set(model.model_fields)
+    unknown: set[str] = set(raw) - top_keys
+    items: list = []
     seen: set[str] = set()
     for index, entry in enumerate(raw["items"]):
         ident = entry.get("id", f"#{index + 1}") if isinstance(entry, dict) else f"#{index + 1}"
         if not isinstance(entry, dict):
             raise InvalidInput(f"dataset {path}: item {ident} is not a mapping")
-        unknown |= {f"items.{k}" for k in set(entry) - _ITEM_KEYS}
+        unknown |= {f"items.{k}" for k in set(entry) - known}
         try:
-            item = EvalItem.model_validate(entry)
+            item = model.model_validate(entry)
         except ValidationError as exc:
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"]) or "item"
@@ -80,8 +79,14 @@ def load_dataset(path: Path) -> Dataset:
             raise InvalidInput(f"dataset {path}: item id {item.id} is used twice")
         seen.add(item.id)
         items.append(item)
+    return raw, items, sorted(unknown)
+
+
+def load_dataset(path: Path) -> Dataset:
+    """Load and validate a dataset file; errors name the item id and the field."""
+    raw, items, unknown = read_items(path, EvalItem, {"name", "corpus", "items", "description"})
     corpus = raw.get("corpus")
     corpus_path = (path.parent / corpus).resolve() if corpus else None
     if corpus_path is not None and not corpus_path.exists():
         raise InvalidInput(f"dataset {path}: corpus {corpus} does not exist")
-    return Dataset(str(raw.get("name") or path.stem), path, items, corpus_path, sorted(unknown))
+    return Dataset(str(raw.get("name") or path.stem), path, items, corpus_path, unknown)

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.bootstrap import Assistant
 from assistant.errors import InvalidInput, KnowledgeError
 from assistant.interviews.bank import ROLES
 from assistant.interviews.models import AnswerKind, Assessment
 from assistant.workspaces import workspace_collection
+from evals.dataset import read_items
 
 Flag = Literal["contradiction", "red_flag", "off_topic", "dont_know"]
 FLAGS: tuple[str, ...] = ("contradiction", "red_flag", "off_topic", "dont_know")
@@ -68,7 +69,6 @@ class GradingDataset:
     unknown_keys: list[str] = field(default_factory=list)
 
 
-_ITEM_KEYS = set(GradingItem.model_fields)
 _TOP_KEYS = {"name", "description", "workspace_corpus", "corpus", "items"}
 
 
@@ -87,37 +87,12 @@ def is_grading_dataset(path: Path) -> bool:
 
 def load_grading_dataset(path: Path) -> GradingDataset:
     """Load and validate a graded-answers dataset; errors name the item id and the field."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidInput(f"dataset {path} does not exist") from None
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"dataset {path} is not valid YAML: {exc}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("items"), list):
-        raise InvalidInput(f"dataset {path}: expected a mapping with 'name' and a list of 'items'")
-    unknown: set[str] = set(raw) - _TOP_KEYS
-    items: list[GradingItem] = []
-    seen: set[str] = set()
-    for index, entry in enumerate(raw["items"]):
-        ident = entry.get("id", f"#{index + 1}") if isinstance(entry, dict) else f"#{index + 1}"
-        if not isinstance(entry, dict):
-            raise InvalidInput(f"dataset {path}: item {ident} is not a mapping")
-        unknown |= {f"items.{k}" for k in set(entry) - _ITEM_KEYS}
-        try:
-            item = GradingItem.model_validate(entry)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"]) or "item"
-            raise InvalidInput(f"dataset {path}: item {ident}: field '{where}': {err['msg']}") from None
-        if item.id in seen:
-            raise InvalidInput(f"dataset {path}: item id {item.id} is used twice")
-        seen.add(item.id)
-        items.append(item)
+    raw, items, unknown = read_items(path, GradingItem, _TOP_KEYS)
     corpus = raw.get("workspace_corpus") or raw.get("corpus")
     corpus_path = (path.parent / corpus).resolve() if corpus else None
     if corpus_path is not None and not corpus_path.exists():
         raise InvalidInput(f"dataset {path}: workspace_corpus {corpus} does not exist")
-    return GradingDataset(str(raw.get("name") or path.stem), path, items, corpus_path, sorted(unknown))
+    return GradingDataset(str(raw.get("name") or path.stem), path, items, corpus_path, unknown)
 
 
 # -- per-item rows and pure metrics ---------------------------------------------------------
