@@ -6,10 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from assistant.interviews.bank import BankQuestion
-from assistant.interviews.facts import conflicts, extract
+from assistant.interviews.consistency import find_conflicts
 from assistant.interviews.models import AnswerKind, Assessment, Contradiction, DocumentRef
 from assistant.models import Passage
 from assistant.ports import Embedder
@@ -100,41 +98,23 @@ class Grader:
         return hits
 
     def contradictions(self, answer: str, passages: list[Passage]) -> list[Contradiction]:
-        """Answer sentences whose approver, time limit or priority differs from the most
-        similar procedure sentence that states the same kind of fact."""
-        answer_sentences = [s for s in (sentences(answer) or [answer]) if not extract(s).empty()]
-        doc_sentences: list[tuple[str, Passage]] = []
-        for passage in passages:
-            for s in sentences(passage.text):
-                if not extract(s).empty():
-                    doc_sentences.append((s, passage))
-        if not answer_sentences or not doc_sentences:
-            return []
-        vecs = self._embedder.embed_documents(answer_sentences + [s for s, _ in doc_sentences])
-        a_vecs, d_vecs = vecs[: len(answer_sentences)], vecs[len(answer_sentences) :]
-        sims = a_vecs @ d_vecs.T
+        """Answer facts a procedure states differently about the same subject, one per
+        document value, citing the document statement."""
         found: list[Contradiction] = []
         seen: set[tuple[str, str]] = set()
-        for i, sentence in enumerate(answer_sentences):
-            facts = extract(sentence)
-            for j in np.argsort(-sims[i])[:3]:
-                if sims[i, j] < SAME_SUBJECT:
-                    break
-                doc_sentence, passage = doc_sentences[j]
-                for kind, said, documented in conflicts(facts, extract(doc_sentence)):
-                    if (kind, documented) in seen:
-                        continue
-                    seen.add((kind, documented))
-                    found.append(
-                        Contradiction(
-                            kind=kind,
-                            answer_says=said,
-                            document_says=documented,
-                            passage=ref(passage, doc_sentence),
-                        )
-                    )
-                if found:
-                    break
+        for conflict in find_conflicts(self._embedder, answer, passages):
+            key = (conflict.documented.kind, conflict.documented.value)
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(
+                Contradiction(
+                    kind=conflict.said.kind,
+                    answer_says=conflict.said.label,
+                    document_says=conflict.documented.label,
+                    passage=ref(conflict.passage, conflict.documented.statement),
+                )
+            )
         return found
 
     def on_topic(self, question: BankQuestion, answer: str) -> bool:
