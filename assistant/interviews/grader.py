@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 from assistant.interviews.bank import BankQuestion
 from assistant.interviews.consistency import find_conflicts
+from assistant.interviews.facts import statements
 from assistant.interviews.models import AnswerKind, Assessment, Contradiction, DocumentRef
+from assistant.interviews.scoring import Signals
+from assistant.interviews.scoring import score as calibrated_score
 from assistant.models import Passage
 from assistant.ports import Embedder
 from assistant.text import content_terms, sentences
@@ -23,8 +26,17 @@ OFF_TOPIC = 0.12
 _SKIP = re.compile(r"^\s*(skip|pass|next( question)?|skip (this|it)( one)?)\s*[.!]?\s*$", re.I)
 _END = re.compile(r"^\s*(end|stop|quit|exit|finish|end (the )?(interview|session|rehearsal))\s*[.!]?\s*$", re.I)
 _UNKNOWN = re.compile(
-    r"^\s*(i\s*(do\s*n[o']?t|dont)\s*know|idk|no idea|not sure|i'?m not sure|i have no idea|"
-    r"no clue|dunno|i can'?t remember|don'?t know)\b[^a-z]*$",
+    r"^\s*(?:(?:um+|er+|sorry|honestly|oh)[,.]?\s+)*(i\s*(do\s*n[o']?t|dont)\s*know|idk|no idea|not sure|"
+    r"i'?m not sure|i have no idea|no clue|dunno|i can'?t remember|don'?t know|i'?m afraid i don'?t know)\b",
+    re.I,
+)
+_FILLER = re.compile(
+    r"\b(to be honest|honestly|sorry|really|i'?m afraid|at all|off the top of my head|right now)\b", re.I
+)
+_DEFERRAL = re.compile(
+    r"^(?:but\s+)?(?:i'?d|you'?d|i would|you would|we'?d|i'?ll|you'?ll|i will|you will|i can)\s+"
+    r"(?:have to |need to |want to |better |probably )?(?:ask|check with|speak to|talk to|find out from)\b"
+    r"[\w' ]{0,40}$",
     re.I,
 )
 _ENGLISH = frozenset(
@@ -42,7 +54,7 @@ def classify_reply(text: str) -> str:
         return "skip"
     if _END.match(stripped):
         return "end"
-    if _UNKNOWN.match(stripped):
+    if _is_unknown(stripped):
         return "unknown"
     words = re.findall(r"[^\W\d_]+", stripped.lower())
     if len(words) >= 4:
@@ -51,6 +63,17 @@ def classify_reply(text: str) -> str:
         if ascii_share < 0.6 or english < 0.05:
             return "not_english"
     return "answer"
+
+
+def _is_unknown(text: str) -> bool:
+    """ "I don't know", alone or hedged ("to be honest") or passed on ("you'd have to ask
+    Priya"): nothing in it an auditor could assess."""
+    found = _UNKNOWN.match(text)
+    if not found:
+        return False
+    rest = _FILLER.sub(" ", text[found.end() :])
+    pieces = [p.strip() for p in re.split(r"[.,;!?]+", rest)]
+    return all(not p or _DEFERRAL.match(p) for p in pieces)
 
 
 @dataclass(slots=True)
@@ -117,6 +140,15 @@ class Grader:
             )
         return found
 
+    def document_support(self, answer: str, passages: list[Passage]) -> float:
+        """How closely the answer's best sentence matches a statement in the documents."""
+        pieces = sentences(answer) or [answer.strip()]
+        documented = [s for p in passages for s in statements(p.text)]
+        if not documented:
+            return 0.0
+        vectors = self._embedder.embed_documents(pieces + documented)
+        return float((vectors[: len(pieces)] @ vectors[len(pieces) :].T).max())
+
     def on_topic(self, question: BankQuestion, answer: str) -> bool:
         vecs = self._embedder.embed_documents([question.question + " " + " ".join(question.expected_points), answer])
         return float(vecs[0] @ vecs[1]) >= OFF_TOPIC
@@ -144,9 +176,11 @@ class Grader:
         flags = self.red_flags(question, answer)
         found = self.contradictions(answer, passages)
         n = len(question.expected_points)
-        ratio = len(covered_idx) / n
-        score = 0 if ratio == 0 else 1 if ratio < 0.34 else 2 if ratio < 0.6 else 3 if ratio < 0.85 else 4
-        score = max(0, score - len(found) - (1 if flags else 0))
+        similarities = [1.0 if m.index in covered_idx and not m.covered else m.similarity for m in matches]
+        signals = Signals(
+            similarities, len(answer.split()), self.document_support(answer, passages), len(found), len(flags)
+        )
+        score = calibrated_score(signals)
         missing = [i for i in range(n) if i not in covered_idx]
         reason = _reason(score, len(covered_idx), n, found, flags)
         assessment = Assessment(
