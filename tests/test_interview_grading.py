@@ -114,6 +114,39 @@ def test_flags_of_an_assessment():
     assert flags_of(Assessment(score=4)) == []
 
 
+# -- grader building blocks ------------------------------------------------------------------
+def test_facts_keep_their_own_subject_and_kind():
+    from assistant.interviews.facts import extract
+
+    facts = extract("The RTO for the Harbour WMS is 8 hours and the RPO is an hour.")
+    assert [(f.kind, f.value) for f in facts] == [("time limit", "480"), ("time limit", "60")]
+    assert "RTO" in facts[0].local and "RTO" not in facts[1].local
+    notice = extract("The RFC is raised at least five business days before the planned date.")
+    assert [f.kind for f in notice] == ["notice period"]
+    cab = {(f.kind, f.value) for f in extract("The CAB meets every Tuesday, and I chair it as Change Manager.")}
+    assert ("frequency", "10080") in cab and ("weekday", "tuesday") in cab
+    row = extract("Priority: P1 Critical; Initial response: 15 minutes; Resolution target: 4 hours")
+    assert {f.qualifier for f in row if f.kind == "time limit"} == {"P1"}
+
+
+def test_hedged_dont_know_is_unknown_but_a_hedged_answer_is_not():
+    from assistant.interviews.grader import classify_reply
+
+    assert classify_reply("I'm not sure, honestly, you'd have to ask Priya.") == "unknown"
+    assert classify_reply("I don't know, to be honest. I'd have to ask my team leader.") == "unknown"
+    assert classify_reply("I'm not sure who signed it. It's the group policy, we never checked it.") == "answer"
+
+
+def test_flags_cap_the_calibrated_score():
+    from assistant.interviews.scoring import Signals, score
+
+    strong = Signals([0.8, 0.7, 0.7], words=90, document_support=0.85)
+    assert score(strong) == 4
+    assert score(Signals([0.8, 0.7, 0.7], 90, 0.85, contradictions=1)) == 2
+    assert score(Signals([0.8, 0.7, 0.7], 90, 0.85, red_flags=1)) == 0
+    assert score(Signals([0.2, 0.1], words=15, document_support=0.3)) == 1
+
+
 # -- the dataset -----------------------------------------------------------------------------
 def test_loader_names_the_item_and_field(tmp_path: Path):
     bad = tmp_path / "bad.yaml"
