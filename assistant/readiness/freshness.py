@@ -50,7 +50,7 @@ def check_document(source: str, title: str, text: str, as_of: date) -> list[Fres
                     document=source,
                     kind="overdue review",
                     dated=due,
-                    clause_ids=["7.5.3"],
+                    clause_ids=["7.5.2"],
                     detail=f"next review was due {due.isoformat()}; the document has not been reviewed since",
                 )
             )
@@ -82,6 +82,29 @@ def check_document(source: str, title: str, text: str, as_of: date) -> list[Fres
                     kind="untested plan",
                     clause_ids=["8.7.2"],
                     detail="no record that the continuity plan has been tested",
+                )
+            )
+    return flags
+
+
+_LEFT = re.compile(r"\b([A-Z][a-z]+(?: [A-Z][a-z'\-]+)+)(?:, [^,.;]{2,60})?,? (?:has )?(?:left|resigned|retired)\b")
+_OWNER = re.compile(r"\b(?:[Dd]ocument )?[Oo]wner\s*:\s*([A-Z][a-z]+(?: [A-Z][a-z'\-]+)+)")
+
+
+def departed_owners(texts: dict[str, str]) -> list[FreshnessFlag]:
+    """Documents still owned by someone another document records as having left."""
+    left = {m.group(1): source for source, text in texts.items() for m in _LEFT.finditer(text)}
+    flags = []
+    for source, text in texts.items():
+        owner = _OWNER.search(text[:1000])
+        if owner and owner.group(1) in left and left[owner.group(1)] != source:
+            flags.append(
+                FreshnessFlag(
+                    document=source,
+                    kind="owner has left",
+                    clause_ids=["7.5.2"],
+                    detail=f"{owner.group(1)} is still named as owner, but {left[owner.group(1)]} records "
+                    "that they have left",
                 )
             )
     return flags

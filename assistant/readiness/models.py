@@ -61,6 +61,16 @@ class FreshnessFlag(BaseModel):
     dated: date | None = None
 
 
+class RecordFinding(BaseModel):
+    """Rows of a register that fall short: a required field left empty, or a date passed."""
+
+    document: str
+    kind: str  # incomplete records | overdue
+    detail: str
+    clause_ids: list[str]
+    rows: list[str] = Field(default_factory=list)
+
+
 class Action(BaseModel):
     severity: Severity
     title: str
@@ -80,6 +90,7 @@ class ReadinessReport(BaseModel):
     groups: list[GroupReadiness]
     checklist: list[ChecklistEntry]
     freshness: list[FreshnessFlag]
+    records: list[RecordFinding] = Field(default_factory=list)
     inconsistencies: list[Disagreement]
     actions: list[Action]
     element_counts: dict[str, int]

@@ -45,6 +45,9 @@ def to_markdown(report: ReadinessReport) -> str:
     if report.freshness:
         lines += ["", "## Record freshness", ""]
         lines += [f"- {f.document}: {f.kind} — {f.detail}" for f in report.freshness]
+    if report.records:
+        lines += ["", "## Register records", ""]
+        lines += [f"- {r.document} ({', '.join(r.clause_ids)}): {r.kind} — {r.detail}" for r in report.records]
     if report.inconsistencies:
         lines += ["", "## Inconsistencies between documents", ""]
         for d in report.inconsistencies:
@@ -146,6 +149,13 @@ def to_html(report: ReadinessReport) -> str:
         "".join(f"<li><strong>{e(f.document)}</strong>: {e(f.kind)} — {e(f.detail)}</li>" for f in report.freshness)
         or "<li>No freshness issues found.</li>"
     )
+    records = (
+        "".join(
+            f"<li><strong>{e(r.document)}</strong> ({e(', '.join(r.clause_ids))}): {e(r.kind)} — {e(r.detail)}</li>"
+            for r in report.records
+        )
+        or "<li>No register rows fall short.</li>"
+    )
     inconsistencies = (
         "".join(
             "<li>"
@@ -189,6 +199,7 @@ cite{{font-size:.85rem;color:#555}} .summary{{font-size:1.1rem}}
 <h2>Stage 1 checklist</h2><table><thead><tr><th>Item</th><th>Status</th><th>Documents</th><th>Note</th></tr></thead>
 <tbody>{checklist}</tbody></table>
 <h2>Record freshness</h2><ul>{freshness}</ul>
+<h2>Register records</h2><ul>{records}</ul>
 <h2>Inconsistencies between documents</h2><ul>{inconsistencies}</ul>
 <h2>Clauses</h2>{"".join(clause_rows)}
 <h2>Passages</h2>{quoted or "<p>No passages.</p>"}

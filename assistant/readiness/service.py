@@ -1,21 +1,42 @@
 """``ReadinessService``: where the organization stands, clause by clause, from its own
-documents — the evidence check run over every leaf clause, the Stage 1 checklist, record
-freshness, cross-document disagreements, and the actions to take first."""
+documents — the evidence check run over every leaf clause and held to what the documents
+say (deferrals, absences, register rows), the Stage 1 checklist, record freshness,
+cross-document disagreements, and the actions to take first."""
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from assistant.answering.consistency import find_disagreements
-from assistant.answering.evidence import EvidenceChecker
+from assistant.answering.evidence import EvidenceChecker, verdict_for
 from assistant.catalogue import Catalogue
 from assistant.manifest import Manifest
-from assistant.models import DocumentRecord, ElementStatus, Origin, Passage, Verdict
+from assistant.models import (
+    Disagreement,
+    DocumentRecord,
+    ElementFinding,
+    ElementStatus,
+    Origin,
+    Passage,
+    Verdict,
+)
 from assistant.ports import VectorStore
 from assistant.readiness.checklist import AUDIT_GROUPS, assess_checklist, document_texts
-from assistant.readiness.freshness import check_document
+from assistant.readiness.elements import (
+    Downgrade,
+    ElementRules,
+    addressed_clauses,
+    apply,
+    clause_tags,
+    corroborate,
+    relevant_documents,
+    unhedge,
+)
+from assistant.readiness.freshness import check_document, departed_owners
 from assistant.readiness.models import (
     Action,
     ChecklistEntry,
@@ -24,8 +45,10 @@ from assistant.readiness.models import (
     FreshnessFlag,
     GroupReadiness,
     ReadinessReport,
+    RecordFinding,
     Severity,
 )
+from assistant.readiness.registers import record_findings
 from assistant.retrieval import to_passage
 from assistant.workspaces import workspace_collection
 
@@ -41,57 +64,101 @@ def group_of(clause_id: str) -> str:
     return clause_id.split(".")[0]
 
 
+@dataclass(slots=True)
+class _Documents:
+    records: list[DocumentRecord]
+    texts: dict[str, str]
+    passages: list[Passage]
+    tags: dict[str, Counter[str]]
+    freshness: list[FreshnessFlag]
+    registers: list[RecordFinding]
+    deferred: list[Downgrade]
+    checklist: list[ChecklistEntry]
+    inconsistencies: list[Disagreement]
+
+
 class ReadinessService:
     def __init__(self, catalogue: Catalogue, evidence: EvidenceChecker, store: VectorStore, manifest: Manifest) -> None:
         self._catalogue = catalogue
         self._evidence = evidence
         self._store = store
         self._manifest = manifest
+        self._rules = ElementRules(catalogue)
 
     def report(self, workspace: str, as_of: date | None = None, progress: Progress | None = None) -> ReadinessReport:
         started = time.perf_counter()
         as_of = as_of or datetime.now(UTC).date()
-        collection = workspace_collection(workspace)
-        records = [r for r in self._manifest.list(collection) if r.version > 0]
         leaves = self._catalogue.leaves()
-        clauses: list[ClauseReadiness] = []
-        for index, clause in enumerate(leaves):
-            if progress:
-                progress(index, len(leaves) + 2, f"clause {clause.id}")
-            check = self._evidence.check(workspace, [clause.id])[0]
-            clauses.append(self._clause(clause.id, check.findings, check.verdict))
+        total = len(leaves) + 2
         if progress:
-            progress(len(leaves), len(leaves) + 2, "documents")
-        texts = self._document_texts(collection, records)
-        freshness = [f for r in records for f in check_document(r.source, r.title, texts.get(r.source, ""), as_of)]
-        checklist = self._checklist(records, texts)
-        passages = self._all_passages(collection, records)
-        inconsistencies = find_disagreements(passages, self._catalogue)
+            progress(0, total, "documents")
+        docs = self._documents(workspace, as_of)
+        lapses = _lapsed_clauses(docs.freshness, docs.registers, docs.checklist, docs.inconsistencies)
+        clauses: list[ClauseReadiness] = []
+        for index, clause in enumerate(leaves, start=1):
+            if progress:
+                progress(index, total, f"clause {clause.id}")
+            findings = self._findings(workspace, clause.id, docs)
+            clauses.append(self._clause(clause.id, findings, verdict_for(findings), clause.id in lapses))
         groups = self._groups(clauses)
         counts = {s.value: sum(f.status is s for c in clauses for f in c.elements) for s in ElementStatus}
         overall = sum(c.score for c in clauses) / len(clauses) if clauses else 0.0
         if progress:
-            progress(len(leaves) + 2, len(leaves) + 2, "")
+            progress(total, total, "")
         report = ReadinessReport(
             workspace=workspace,
             generated_at=datetime.now(UTC),
             as_of=as_of,
-            documents=len(records),
+            documents=len(docs.records),
             overall_score=round(overall, 3),
-            overall_status=_overall_status(overall, checklist),
+            overall_status=_overall_status(overall, docs.checklist),
             clauses=clauses,
             groups=groups,
-            checklist=checklist,
-            freshness=freshness,
-            inconsistencies=inconsistencies,
-            actions=_actions(clauses, checklist, freshness, inconsistencies),
+            checklist=docs.checklist,
+            freshness=docs.freshness,
+            records=docs.registers,
+            inconsistencies=docs.inconsistencies,
+            actions=_actions(clauses, docs.checklist, docs.freshness, docs.registers, docs.inconsistencies),
             element_counts=counts,
         )
         report.seconds = round(time.perf_counter() - started, 2)
         return report
 
+    def _documents(self, workspace: str, as_of: date) -> _Documents:
+        """Everything read from whole documents, before any clause is checked."""
+        collection = workspace_collection(workspace)
+        records = [r for r in self._manifest.list(collection) if r.version > 0]
+        texts = self._document_texts(collection, records)
+        passages = self._all_passages(collection, records)
+        tags = clause_tags(passages)
+        freshness = [f for r in records for f in check_document(r.source, r.title, texts.get(r.source, ""), as_of)]
+        return _Documents(
+            records=records,
+            texts=texts,
+            passages=passages,
+            tags=tags,
+            freshness=freshness + departed_owners(texts),
+            registers=record_findings(texts, tags, self._catalogue, as_of),
+            deferred=self._rules.deferrals(texts, addressed_clauses(tags)),
+            checklist=self._checklist(records, texts),
+            inconsistencies=find_disagreements(passages, self._catalogue),
+        )
+
+    def _findings(self, workspace: str, clause_id: str, docs: _Documents) -> list[ElementFinding]:
+        """The evidence check's findings for a clause, held to what the documents say."""
+        relevant = relevant_documents(docs.tags, clause_id)
+        findings = self._evidence.check(workspace, [clause_id])[0].findings
+        findings = corroborate(unhedge(findings), docs.passages, relevant, self._rules)
+        downgrades = [d for d in docs.deferred if d.element_id.startswith(clause_id + "-e")]
+        downgrades += self._rules.absences(clause_id, findings, docs.texts, relevant)
+        return apply(findings, downgrades)
+
     # -- pieces ----------------------------------------------------------------------
-    def _clause(self, clause_id: str, findings, verdict: Verdict) -> ClauseReadiness:
+    def _clause(
+        self, clause_id: str, findings: list[ElementFinding], verdict: Verdict, lapsed: bool = False
+    ) -> ClauseReadiness:
+        """A clause's standing. A lapse found in its records (a stale review, an incomplete
+        register) keeps it from "covered" even when every element is described."""
         clause = self._catalogue.get(clause_id)
         n = len(findings) or 1
         score = (
@@ -104,6 +171,8 @@ class ReadinessService:
         status = {Verdict.COVERED: ClauseStatus.COVERED, Verdict.PARTIAL: ClauseStatus.PARTIAL}.get(
             verdict, ClauseStatus.MISSING
         )
+        if lapsed and status is ClauseStatus.COVERED:
+            status = ClauseStatus.PARTIAL
         documented = {e.id: e.documented for e in clause.elements}
         present = [
             f.statement for f in findings if documented.get(f.element_id) and f.status is ElementStatus.EVIDENCED
@@ -159,6 +228,19 @@ class ReadinessService:
         ]
 
 
+def _lapsed_clauses(
+    freshness: list[FreshnessFlag],
+    records: list[RecordFinding],
+    checklist: list[ChecklistEntry],
+    inconsistencies: list[Disagreement],
+) -> set[str]:
+    """Clauses a finding names: a stale or incomplete record, a weak Stage 1 document, or
+    documents that disagree."""
+    named = {c for f in [*freshness, *records] for c in f.clause_ids}
+    named |= {c for item in checklist if item.status != "present" for c in item.clauses}
+    return named | {c for d in inconsistencies for c in d.clause_ids}
+
+
 def _overall_status(score: float, checklist: list[ChecklistEntry]) -> str:
     missing = [c for c in checklist if c.status == "missing"]
     if score >= 0.8 and not missing:
@@ -169,7 +251,11 @@ def _overall_status(score: float, checklist: list[ChecklistEntry]) -> str:
 
 
 def _actions(
-    clauses: list[ClauseReadiness], checklist: list[ChecklistEntry], freshness: list[FreshnessFlag], inconsistencies
+    clauses: list[ClauseReadiness],
+    checklist: list[ChecklistEntry],
+    freshness: list[FreshnessFlag],
+    records: list[RecordFinding],
+    inconsistencies,
 ) -> list[Action]:
     actions: list[Action] = []
     for entry in checklist:
@@ -232,6 +318,16 @@ def _actions(
                 detail=flag.detail,
                 clause_ids=flag.clause_ids,
                 documents=[flag.document],
+            )
+        )
+    for record in records:
+        actions.append(
+            Action(
+                severity=Severity.MINOR,
+                title=f"Complete the records in {record.document}",
+                detail=record.detail,
+                clause_ids=record.clause_ids,
+                documents=[record.document],
             )
         )
     for d in inconsistencies:
