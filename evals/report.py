@@ -20,6 +20,9 @@ SHOWN = (
     "words",
     "latency_p50_ms",
     "latency_p95_ms",
+    "fallback_rate",
+    "unsupported_removed",
+    "llm_ms_mean",
 )
 
 
@@ -34,6 +37,8 @@ def comparison_rows(report: EvalReport) -> list[list[str]]:
     rows = []
     ours = report.systems["ours"].overall
     for key in SHOWN:
+        if all(report.systems[n].overall.get(key) is None for n in names):
+            continue
         row = [key] + [fmt(report.systems[n].overall.get(key)) for n in names]
         for n in names[1:]:
             a, b = ours.get(key), report.systems[n].overall.get(key)

@@ -51,6 +51,8 @@ def response_from_answer(answer: Answer, latency_ms: float) -> Response:
             "removed_citations": answer.metadata.get("removed_citations", []),
             "fallback": answer.metadata.get("fallback_reason"),
             "unsupported_removed": answer.metadata.get("unsupported_sentences_removed", 0),
+            "generator_called": "llm_ms" in answer.metadata,
+            "llm_ms": answer.metadata.get("llm_ms"),
         },
     )
 

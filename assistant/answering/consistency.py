@@ -26,10 +26,13 @@ _UNITS = {
     "hour": 60,
     "hr": 60,
     "day": 1440,
+    "week": 10080,
     "business day": 1440,
     "working day": 1440,
 }
 
+_EVERY = re.compile(r"\bevery\s+(\d{1,3}\s*)?(minutes?|hours?|days?|weeks?)\b", re.I)
+_UPDATES = re.compile(r"\b(updat\w*|communicat\w*|inform\w*|status)\b", re.I)
 _ASPECT = re.compile(r"\b(respon\w*|resol\w*|restor\w*|acknowledg\w*|escalat\w*|notif\w*|approv\w*|review\w*)\b")
 
 _ASPECT_NAMES = {
@@ -76,6 +79,11 @@ def find_disagreements(
             subject = next((s for s in subjects if s in lower), None)
             if subject is None:
                 continue
+            every = _EVERY.search(sentence)
+            if every and _UPDATES.search(lower):
+                amount = (every.group(1) or "1").strip()
+                key = f"{_minutes(amount, every.group(2)):g}"
+                facts[(subject, "update interval")][key].append((every.group(0).lower(), passage))
             for m in _PRIORITY.finditer(sentence):
                 facts[(subject, "priority")][f"P{m.group(1)}"].append((sentence, passage))
             durations = _DURATION.findall(sentence)

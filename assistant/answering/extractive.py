@@ -19,6 +19,11 @@ from assistant.models import (
 ABSTAIN_ORG = 0.40  # below this dense similarity, the workspace holds nothing on the topic
 ABSTAIN_STANDARD = 0.38
 MIN_SHARE = 0.5  # without a clause to steer, a sentence must share half the question's content words
+LOOKUP_SENTENCES = 4  # a fact lookup quotes the few sentences that hold the fact, nothing else
+LOOKUP_WORDS = 110
+LOOKUP_SHARE = 0.25
+LOOKUP_PASSAGES = 8
+LOOKUP_MIN_WORDS = 5  # "Role: CAB;" fragments of a table row say too little on their own
 _STATUS_LABEL = {
     ElementStatus.EVIDENCED: "Evidenced",
     ElementStatus.WEAK: "Weak",
@@ -163,22 +168,34 @@ class ExtractiveGenerator:
         return "\n".join(lines), False, min(1.0, best + 0.2)
 
     def _general(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
-        org = [p for p in ctx.retrieved.organization if p.similarity >= ABSTAIN_ORG]
+        """A fact lookup: the few sentences that state it, from the organization's documents
+        when the question is about them, else from the knowledge base."""
+        org = [p for p in ctx.retrieved.organization if p.doc_type is not DocType.CLAUSE][:LOOKUP_PASSAGES]
         std = [p for p in ctx.retrieved.standard if p.similarity >= ABSTAIN_STANDARD]
-        if not org and not std:
-            return self._abstain_all(ctx)
+        best_std = max((p.similarity for p in std), default=0.0)
+        org_first = ctx.retrieved.best_org_similarity >= max(ABSTAIN_ORG, best_std - 0.05)
         lines: list[str] = []
-        picks = pick_sentences(ctx.question, org, max_sentences=2, max_words=70, min_share=MIN_SHARE)
+        picks = []
+        if org_first:
+            picks = pick_sentences(
+                ctx.question,
+                org,
+                max_sentences=LOOKUP_SENTENCES,
+                max_words=LOOKUP_WORDS,
+                min_share=LOOKUP_SHARE,
+                min_words=LOOKUP_MIN_WORDS,
+            )
         if picks:
             lines.append("Your documents say:")
             lines += [f'- "{p.sentence}" [{book.passage(p.passage, p.sentence)}]' for p in picks]
-        spicks = pick_sentences(ctx.question, std, max_sentences=2, max_words=70, min_share=MIN_SHARE)
-        lines += [f"{p.sentence} [{book.passage(p.passage, p.sentence)}]" for p in spicks]
-        for clause_id in ctx.clauses[:2]:
-            clause = self._catalogue.get(clause_id)
-            lines.append(f"Relevant clause: {clause.id} {clause.title} [{book.clause(clause.id)}].")
+        if len(picks) < 2:
+            spicks = pick_sentences(ctx.question, std, max_sentences=2, max_words=70, min_share=MIN_SHARE)
+            lines += [f"{p.sentence} [{book.passage(p.passage, p.sentence)}]" for p in spicks]
         if not lines:
             return self._abstain_all(ctx)
+        for clause_id in ctx.clauses[:1]:
+            clause = self._catalogue.get(clause_id)
+            lines.append(f"Relevant clause: {clause.id} {clause.title} [{book.clause(clause.id)}].")
         return "\n".join(lines), False, 0.6
 
     # -- pieces ----------------------------------------------------------------------

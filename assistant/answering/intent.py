@@ -35,7 +35,7 @@ _RULES: list[tuple[Intent, re.Pattern[str]]] = [
         re.compile(
             r"\bcertific(ate|ation)\b|\bsurveillance\b|\brecertification\b|\bstage ?[12]\b|"
             r"\baudit days?\b|\bcertification body\b|\baccredit\w*|\b(major|minor) (non-?conformit\w*|nc)\b|"
-            r"\bobservations?\b|\b2011\b|\bitil\b|\b27001\b|\bannex sl\b|\bhow long\b|\bvalid\b",
+            r"\bobservations?\b|\b2011\b|\bitil\b|\b27001\b|\bannex sl\b",
             re.I,
         ),
     ),
@@ -51,10 +51,30 @@ _RULES: list[tuple[Intent, re.Pattern[str]]] = [
     ),
 ]
 
-_COMPARISON = re.compile(
-    r"\b(agree|the same|consistent|match|square with|hold up|line up|differ|contradict)\w*\b", re.I
+# a question that compares a practice with a rule, or one document with another
+COMPARISON = re.compile(
+    r"\b(consistent|inconsistent|in line|aligned?|complian\w*|comply|conform\w*|match\w*|agree\w*|the same|"
+    r"differ\w*|square\w*|hold up|holds up|back (?:it |that |this )?up|line up|reflect\w*|contradict\w*|"
+    r"as often as|(?:our|its) own (?:promise|rules?)|the way (?:our|the|its) [\w' -]{2,40} (?:says?|requires?|sets?)|"
+    r"on the (?:cycle|schedule|frequency) (?:our|the)|as [\d.]+ expects?)\b",
+    re.I,
 )
-_FIRST_PERSON = re.compile(r"\b(we|our|ours|us|we've|we're|kestrel)\b", re.I)
+_COMPARISON = COMPARISON
+_FIRST_PERSON = re.compile(r"\b(we|our|ours|us|we've|we're|here)\b", re.I)
+# "how long is the certificate valid?" is about certification only when it is not about us
+_WEAK_PROCESS = re.compile(r"\bhow long\b|\bvalid\b", re.I)
+# "what does demand management expect, and what do we use?" asks about a requirement and our evidence
+_ASKS_REQUIREMENT = re.compile(r"\b(expect|require|ask|mean|apply|applies|after|want|need|satisfy|look for)\w*\b", re.I)
+_AUX = r"(?:do|does|did|is|are|was|were|has|have|had|can|could|would|will|should|may|might)"
+# "has top management reviewed the SMS?", "when leadership last met, did they look at ...?"
+_YES_NO = re.compile(rf"^\W*{_AUX}\b|^[^,?]{{3,90}},\s*{_AUX}\b", re.I)
+_ABOUT_STANDARD = re.compile(r"\b(the standard|iso|20000|clause|auditors?|certification)\b", re.I)
+# a wh-question asks for a fact ("who chairs the CAB?"); a yes/no question asks for a judgement
+_WH_QUESTION = re.compile(
+    r"^\W*(?:(?:if|when|once|after|during|for|in|a|an|the)\b[^?]{0,80}?[,.]\s*)?"
+    r"(who|whom|whose|what|what's|when|where|which|why|how|at what|walk me through)\b",
+    re.I,
+)
 
 EXAMPLES: dict[Intent, list[str]] = {
     Intent.CLAUSE: [
@@ -78,6 +98,15 @@ EXAMPLES: dict[Intent, list[str]] = {
 }
 
 
+def is_lookup(question: str) -> bool:
+    """A wh-question about a fact, unless it also asks for evidence or a comparison."""
+    if re.search(r"\bevidence\b", question, re.I) or _COMPARISON.search(question) or _YES_NO.search(question):
+        return False
+    if _ABOUT_STANDARD.search(question):
+        return False  # "what do auditors find with continuity plans?" is about the standard's practice
+    return bool(_WH_QUESTION.search(question))
+
+
 class IntentClassifier:
     """Rules decide the clear cases; the nearest example question decides the rest."""
 
@@ -89,18 +118,27 @@ class IntentClassifier:
     def classify(self, question: str, vector: np.ndarray, named_clauses: list[str]) -> Intent:
         text = question.strip()
         hits = [intent for intent, rule in _RULES if rule.search(text)]
+        about_us = bool(_FIRST_PERSON.search(text))
         if Intent.READINESS in hits:
             return Intent.READINESS
-        if Intent.EVIDENCE in hits or _COMPARISON.search(text):
+        if _COMPARISON.search(text):
             return Intent.EVIDENCE
         if Intent.CLAUSE in hits and named_clauses:
             return Intent.CLAUSE
-        if Intent.PROCESS in hits:
+        asks_requirement = bool(named_clauses) and bool(_ASKS_REQUIREMENT.search(text))
+        if is_lookup(text) and not asks_requirement and Intent.PROCESS not in hits and Intent.CLAUSE not in hits:
+            return Intent.GENERAL  # a fact from the organization's documents, not a verdict
+        yes_no = bool(_YES_NO.search(text))
+        if Intent.EVIDENCE in hits or (yes_no and about_us and Intent.PROCESS not in hits):
+            return Intent.EVIDENCE
+        if Intent.PROCESS in hits or (_WEAK_PROCESS.search(text) and not about_us):
             return Intent.PROCESS
         if Intent.CLAUSE in hits:
             return Intent.CLAUSE
-        if _FIRST_PERSON.search(text):
-            return Intent.EVIDENCE  # a question about "our"/"we" is about the organization's evidence
+        if yes_no and not _ABOUT_STANDARD.search(text):
+            return Intent.EVIDENCE  # "has top management reviewed the SMS?" asks for a judgement on evidence
+        if about_us:
+            return Intent.EVIDENCE  # a yes/no question about "our"/"we" asks for a judgement on evidence
         return self._nearest(vector, named_clauses)
 
     def _nearest(self, vector: np.ndarray, named_clauses: list[str]) -> Intent:

@@ -24,6 +24,7 @@ def pick_sentences(
     per_passage: int = 2,
     min_overlap: int = 1,
     min_share: float = 0.0,
+    min_words: int = 1,
 ) -> list[Pick]:
     """Sentences sharing the most content words with the question, weighted by the
     passage's rank, at most ``per_passage`` from one passage, best first."""
@@ -39,7 +40,7 @@ def pick_sentences(
             if overlap < min_overlap or overlap < min_share * len(wanted):
                 continue
             length = len(sentence.split())
-            if length > 80:
+            if length > 80 or length < min_words:
                 continue
             density = overlap / (len(wanted) ** 0.5)
             score = prior * (density + 0.1 * passage.similarity) * (1.0 - 0.01 * position) / (1 + length / 120)

@@ -15,7 +15,7 @@ from assistant.answering.consistency import find_disagreements
 from assistant.answering.context import AnswerContext
 from assistant.answering.evidence import EvidenceChecker
 from assistant.answering.extractive import ExtractiveGenerator
-from assistant.answering.intent import IntentClassifier
+from assistant.answering.intent import COMPARISON, IntentClassifier
 from assistant.answering.validation import validate_answer
 from assistant.catalogue import Catalogue
 from assistant.config import Settings
@@ -25,16 +25,20 @@ from assistant.models import Answer, Disagreement, DocType, Intent, Origin, Pass
 from assistant.ports import Embedder, LexicalIndex, VectorStore
 from assistant.readiness.checklist import assess_checklist, document_texts
 from assistant.retrieval import Retriever, to_passage
+from assistant.text import content_terms
 from assistant.workspaces import workspace_collection
 
 log = logging.getLogger(__name__)
 
-_CONSISTENCY = re.compile(
-    r"\b(consistent|inconsistent|in line|aligned?|complian\w*|comply|conform\w*|satisf\w*|match\w*|agree\w*|"
-    r"the same|differ\w*|square\w*|hold up|holds up|back (?:it |that |this )?up|line up|reflect\w*|contradict\w*)\b",
+_CONSISTENCY = COMPARISON
+# "do the plan and the procedure agree?", "the same in the policy and the SLA": documents
+# compared with each other rather than a practice compared with a rule
+_CROSS_DOCUMENT = re.compile(
+    r"\b(agree\w*|say the same|list the same|described the same|the same (?:in|as|way in)|match\w* what'?s in)\b",
     re.I,
 )
 INFER_CLAUSE_MIN = 0.30  # a clause entry this similar to the question is what it is about
+INFER_ORG_MIN = 0.40  # a workspace passage this similar is evidence on the question's subject
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -42,7 +46,6 @@ _CLAUSE_LIKE = re.compile(
     r"\b(?:clause|section|§)\s*(\d{1,2}(?:\.\d{1,2}){0,3})\b|(?<![\w.])((?:[4-9]|1[0-9])\.\d{1,2}(?:\.\d{1,2}){0,2})(?![\w.%])",
     re.I,
 )
-
 
 
 def unknown_clause_ids(question: str, catalogue: Catalogue) -> list[str]:
@@ -166,22 +169,29 @@ class AskService:
         return keep
 
     def _inferred_clauses(self, retrieved, intent: Intent) -> list[str]:
-        """When a question names no clause: the clause entry retrieval ranked first, else the
-        strongest clause tag of the best workspace passage."""
-        if intent not in (Intent.EVIDENCE, Intent.CLAUSE):
+        """When a question names no clause: the strongest clause tag of the best workspace
+        passage (tags were computed from the whole passage at ingest, so they say what the
+        evidence is about), else the clause entry retrieval ranked first."""
+        if intent not in (Intent.EVIDENCE, Intent.CLAUSE, Intent.GENERAL):
             return []
+        for passage in retrieved.organization[:1]:
+            if passage.similarity >= INFER_ORG_MIN and passage.clauses and passage.clauses[0] in self._catalogue:
+                return [passage.clauses[0]]
         for passage in retrieved.standard:
             if passage.doc_type is DocType.CLAUSE and passage.similarity >= INFER_CLAUSE_MIN:
                 clause_id = passage.source.rsplit("/", 1)[-1]
                 if clause_id in self._catalogue:
                     return [clause_id]
-        for passage in retrieved.organization:
-            if passage.similarity >= INFER_CLAUSE_MIN + 0.1 and passage.clauses:
-                return [passage.clauses[0]]
         return []
 
     def _consistency(self, vector: np.ndarray, ctx: AnswerContext) -> tuple[list[str], Verdict]:
-        """The elements a consistency question is about, and whether the documents agree."""
+        """The elements a consistency question is about, and whether the documents agree.
+
+        Two documents compared with each other agree unless they state different values
+        for the subject asked about. A practice compared with a rule or a clause is
+        consistent only when every requirement element of the clause is evidenced and no
+        document contradicts another on it: a partial match is what an auditor writes up.
+        """
         findings = ctx.checks[0].findings
         elements = [self._catalogue.element(f.element_id) for f in findings]
         if not elements:
@@ -189,12 +199,25 @@ class AskService:
         sims = self.evidence.element_vectors(elements) @ vector
         order = np.argsort(-sims)[:2]
         focus = [findings[i] for i in order]
+        if _CROSS_DOCUMENT.search(ctx.question):
+            named = [d for d in ctx.disagreements if self._names_documents(ctx.question, d)]
+            ctx.disagreements = named or ctx.disagreements
+            return [f.element_id for f in focus], Verdict.INCONSISTENT if named else Verdict.CONSISTENT
         topic_disagrees = any(
             set(d.clause_ids) & set(ctx.clauses) or any(c.startswith(tuple(ctx.clauses)) for c in d.clause_ids)
             for d in ctx.disagreements
         )
-        agrees = all(f.status.value == "evidenced" for f in focus) and not topic_disagrees
+        agrees = ctx.checks[0].verdict is Verdict.COVERED and not topic_disagrees
         return [f.element_id for f in focus], Verdict.CONSISTENT if agrees else Verdict.INCONSISTENT
+
+    @staticmethod
+    def _names_documents(question: str, disagreement: Disagreement) -> bool:
+        """Both disagreeing documents are among those the question compares."""
+        asked = set(content_terms(question))
+        return all(
+            asked & set(content_terms(p.title + " " + p.file_name.rsplit(".", 1)[0].replace("-", " ")))
+            for p in disagreement.statements
+        )
 
     def _first_chunks(self, collection: str, records, checklist) -> list[Passage]:
         wanted = {s for item in checklist for s in item.documents[:2]}
