@@ -19,10 +19,13 @@ from assistant.models import (
 ABSTAIN_ORG = 0.40  # below this dense similarity, the workspace holds nothing on the topic
 ABSTAIN_STANDARD = 0.38
 MIN_SHARE = 0.5  # without a clause to steer, a sentence must share half the question's content words
-LOOKUP_SENTENCES = 4  # a fact lookup quotes the few sentences that hold the fact, nothing else
-LOOKUP_WORDS = 110
-LOOKUP_SHARE = 0.25
+LOOKUP_SENTENCES = 6  # a fact lookup quotes the few sentences that hold the fact, nothing else
+LOOKUP_WORDS = 160
+LOOKUP_SHARE = 0.0
 LOOKUP_PASSAGES = 8
+EVIDENCE_SENTENCES = 5  # what the documents say comes first; the element findings follow
+EVIDENCE_WORDS = 130
+FINDINGS_SHOWN = 4
 LOOKUP_MIN_WORDS = 5  # "Role: CAB;" fragments of a table row say too little on their own
 _STATUS_LABEL = {
     ElementStatus.EVIDENCED: "Evidenced",
@@ -100,7 +103,12 @@ class ExtractiveGenerator:
         lines: list[str] = []
         relevant = [p for p in org if p.similarity >= ABSTAIN_ORG] or org[:2]
         picks = pick_sentences(
-            ctx.question, relevant, max_sentences=3, max_words=90, min_share=0.0 if ctx.checks else MIN_SHARE
+            ctx.question,
+            relevant,
+            max_sentences=EVIDENCE_SENTENCES,
+            max_words=EVIDENCE_WORDS,
+            min_share=0.0 if ctx.checks else MIN_SHARE,
+            min_words=LOOKUP_MIN_WORDS,
         )
         if not ctx.checks and not picks:
             return self._abstain_org(ctx, book)
@@ -253,9 +261,9 @@ class ExtractiveGenerator:
         if ctx.focus_elements:
             focus = [f for f in findings if f.element_id in ctx.focus_elements]
             rest = [f for f in findings if f.element_id not in ctx.focus_elements]
-            return (focus + rest)[:6]
+            return (focus + rest)[:FINDINGS_SHOWN]
         order = {ElementStatus.NOT_FOUND: 0, ElementStatus.WEAK: 1, ElementStatus.EVIDENCED: 2}
-        return sorted(findings, key=lambda f: order[f.status])[:6]
+        return sorted(findings, key=lambda f: order[f.status])[:FINDINGS_SHOWN]
 
     def _finding_line(self, f: ElementFinding, ctx: AnswerContext, book: CitationBook) -> str:
         label = _STATUS_LABEL[f.status]
