@@ -116,6 +116,7 @@ class Assistant:
             self.manifest,
             self.ensure_standard,
             generators,
+            readiness=lambda workspace: self.readiness.latest(workspace),
         )
 
     @cached_property

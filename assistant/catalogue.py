@@ -84,6 +84,24 @@ class _Phrase:
     pattern: re.Pattern[str]
     clause_ids: tuple[str, ...]
     length: int
+    words: tuple[str, ...]  # each occurs in any text the pattern matches; () when not ASCII
+    case_sensitive: bool
+
+    def may_match(self, text: str, lowered: str) -> bool:
+        """A cheap exact pre-check: a phrase whose words are absent cannot match, which
+        spares most of the hundreds of patterns run over every chunk and question."""
+        haystack = text if self.case_sensitive else lowered
+        return all(w in haystack for w in self.words)
+
+
+def _is_acronym(phrase: str) -> bool:
+    return phrase.isupper() and len(phrase.replace(" ", "")) <= 6
+
+
+def _required_words(phrase: str) -> tuple[str, ...]:
+    if not phrase.isascii():
+        return ()
+    return tuple(phrase.split() if _is_acronym(phrase) else phrase.lower().split())
 
 
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
@@ -91,7 +109,7 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     body = r"[\s\-/]+".join(words)
     # Short all-caps acronyms ("CAB", "DR") must match case-sensitively, or "dr" in
     # ordinary prose would name a clause.
-    acronym = phrase.isupper() and len(phrase.replace(" ", "")) <= 6
+    acronym = _is_acronym(phrase)
     suffix = r"(?:s|es)?" if not acronym else r"s?"
     flags = 0 if acronym else re.IGNORECASE
     return re.compile(rf"(?<![\w]){body}{suffix}(?![\w])", flags)
@@ -243,7 +261,13 @@ class Catalogue:
         order = {cid: i for i, cid in enumerate(self._clauses)}
         return sorted(
             (
-                _Phrase(_phrase_pattern(p), tuple(sorted(ids, key=order.__getitem__)), len(p))
+                _Phrase(
+                    _phrase_pattern(p),
+                    tuple(sorted(ids, key=order.__getitem__)),
+                    len(p),
+                    _required_words(p),
+                    _is_acronym(p),
+                )
                 for p, ids in table.items()
             ),
             key=lambda ph: -ph.length,
@@ -268,7 +292,11 @@ class Catalogue:
                 continue
             found.append((match.start(), clause_id))
             taken.append(match.span())
+        # Case-insensitive matching equals lowercase substring search only for ASCII text.
+        lowered = text.lower() if text.isascii() else None
         for phrase in self._phrases:
+            if lowered is not None and not phrase.may_match(text, lowered):
+                continue
             for match in phrase.pattern.finditer(text):
                 start, end = match.span()
                 if any(start < t_end and end > t_start for t_start, t_end in taken):

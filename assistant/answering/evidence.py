@@ -52,11 +52,14 @@ class ClauseCheck:
 
 
 def cue_hits(cues: list[str], text: str) -> list[str]:
+    """The cues a text mentions; short all-capital cues ("RTO", "P1") must match in capitals so
+    that "rto" inside a word or sentence case prose does not count."""
     lower = text.lower()
     hits = []
     for cue in cues:
-        pattern = r"(?<![\w])" + re.escape(cue.lower()) + r"(?:s|es)?(?![\w])"
-        if re.search(pattern, lower if not cue.isupper() else text if len(cue) <= 6 else lower):
+        acronym = cue.isupper() and len(cue) <= 6
+        needle, haystack = (cue, text) if acronym else (cue.lower(), lower)
+        if re.search(r"(?<![\w])" + re.escape(needle) + r"(?:s|es)?(?![\w])", haystack):
             hits.append(cue)
     return hits
 

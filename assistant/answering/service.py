@@ -13,7 +13,7 @@ import numpy as np
 
 from assistant.answering.consistency import find_disagreements
 from assistant.answering.context import AnswerContext
-from assistant.answering.evidence import EvidenceChecker
+from assistant.answering.evidence import ClauseCheck, EvidenceChecker
 from assistant.answering.extractive import ExtractiveGenerator
 from assistant.answering.intent import COMPARISON, IntentClassifier
 from assistant.answering.validation import validate_answer
@@ -24,6 +24,7 @@ from assistant.manifest import Manifest
 from assistant.models import Answer, Disagreement, DocType, Intent, Origin, Passage, Verdict
 from assistant.ports import Embedder, LexicalIndex, VectorStore
 from assistant.readiness.checklist import assess_checklist, document_texts
+from assistant.readiness.models import ClauseStatus, ReadinessReport
 from assistant.retrieval import Retriever, to_passage
 from assistant.text import content_terms
 from assistant.workspaces import workspace_collection
@@ -90,6 +91,7 @@ class AskService:
         manifest: Manifest,
         ensure_standard: Callable[[], None] | None = None,
         generators: dict[str, Generator] | None = None,
+        readiness: Callable[[str], ReadinessReport] | None = None,
     ) -> None:
         self._settings = settings
         self._catalogue = catalogue
@@ -98,6 +100,7 @@ class AskService:
         self._store = store
         self._manifest = manifest
         self._ensure_standard = ensure_standard
+        self._readiness = readiness
         self.evidence = EvidenceChecker(catalogue, embedder, store, lexical, manifest)
         self._intents = IntentClassifier(embedder)
         self.generators: dict[str, Generator] = {"extractive": ExtractiveGenerator(catalogue)}
@@ -141,6 +144,9 @@ class AskService:
             return ctx
         if intent is Intent.EVIDENCE and ctx.clauses and ctx.org_documents:
             ctx.checks = self.evidence.check(workspace, ctx.clauses[:1])
+            judged = self._judged(workspace, ctx.clauses[0])
+            if judged is not None:
+                ctx.checks = [judged]
             ctx.extra_passages = self.evidence.passages_for(workspace, [f for c in ctx.checks for f in c.findings])
             org = [p for p in retrieved.organization if p.doc_type is not DocType.CLAUSE]
             ctx.disagreements = self._relevant(find_disagreements(org, self._catalogue), question, ctx.clauses)
@@ -152,6 +158,27 @@ class AskService:
             ctx.checklist = assess_checklist(records, texts, self._catalogue)
             ctx.extra_passages = self._first_chunks(collection, records, ctx.checklist)
         return ctx
+
+    def _judged(self, workspace: str, clause_id: str) -> ClauseCheck | None:
+        """The readiness report's judgement of a clause (or of the clauses under it), which
+        also weighs what no single passage shows: deferred plans, absent elements, stale
+        records, register rows. None when no report is available."""
+        if self._readiness is None:
+            return None
+        report = self._readiness(workspace)
+        parts = [c for c in report.clauses if c.clause_id == clause_id or c.clause_id.startswith(clause_id + ".")] or [
+            c for c in report.clauses if clause_id.startswith(c.clause_id + ".")
+        ]
+        if not parts:
+            return None
+        statuses = {c.status for c in parts}
+        if statuses == {ClauseStatus.COVERED}:
+            verdict = Verdict.COVERED
+        elif statuses == {ClauseStatus.MISSING}:
+            verdict = Verdict.NOT_COVERED
+        else:
+            verdict = Verdict.PARTIAL
+        return ClauseCheck(clause_id, verdict, [f for c in parts for f in c.elements])
 
     def _relevant(self, found: list[Disagreement], question: str, clauses: list[str]) -> list[Disagreement]:
         """Disagreements about what the question concerns (its clauses or its subject)."""

@@ -64,9 +64,7 @@ class DeclaredSizeLimit:
             if declared.isdigit() and int(declared) > self.max_bytes:
                 from assistant.api.errors import error_response
 
-                response = error_response(
-                    413, "too_large", f"upload is over the {self.max_bytes / 1e6:.1f} MB limit"
-                )
+                response = error_response(413, "too_large", f"upload is over the {self.max_bytes / 1e6:.1f} MB limit")
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

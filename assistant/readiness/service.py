@@ -5,6 +5,7 @@ cross-document disagreements, and the actions to take first."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -84,6 +85,24 @@ class ReadinessService:
         self._store = store
         self._manifest = manifest
         self._rules = ElementRules(catalogue)
+        self._latest: dict[str, tuple[tuple, ReadinessReport]] = {}
+        self._latest_lock = threading.Lock()
+
+    def latest(self, workspace: str) -> ReadinessReport:
+        """Today's report for the workspace as its documents stand now, computed once per
+        change: answers about a clause give the same verdict as the report does."""
+        collection = workspace_collection(workspace)
+        fingerprint = (
+            datetime.now(UTC).date(),
+            tuple(sorted((r.document_id, r.version) for r in self._manifest.list(collection) if r.version > 0)),
+        )
+        with self._latest_lock:
+            cached = self._latest.get(workspace)
+            if cached is not None and cached[0] == fingerprint:
+                return cached[1]
+            report = self.report(workspace, as_of=fingerprint[0])
+            self._latest[workspace] = (fingerprint, report)
+            return report
 
     def report(self, workspace: str, as_of: date | None = None, progress: Progress | None = None) -> ReadinessReport:
         started = time.perf_counter()
