@@ -153,3 +153,41 @@ def test_longer_phrases_win_and_ids_come_in_order(catalogue: Catalogue):
 def test_knowledge_dir_is_found_without_the_working_directory(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert len(Catalogue.load(KNOWLEDGE)) == 77
+
+
+def test_resolve_prefilter_changes_no_result(catalogue: Catalogue):
+    """The word pre-check in ``resolve`` only skips phrases that cannot match."""
+    texts = [
+        "Emergency changes are approved by the ECAB within 24 hours (see 8.5.1.3).",
+        "The Service Continuity Plan is tested annually; the CAB reviews the change schedule.",
+        "Capacity management: the capacity plan covers demand forecasts. Version 8.2 of the tool.",
+        "Gestão de mudanças: the CAB approves every change request.",
+        "incident-management and service-level-management are reviewed by top management",
+    ]
+    for path in sorted((KNOWLEDGE / "guidance").glob("*.md")):
+        texts += [p for p in path.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    for text in texts:
+        assert catalogue.resolve(text) == _resolve_scanning_every_phrase(catalogue, text), text
+
+
+def _resolve_scanning_every_phrase(catalogue: Catalogue, text: str) -> list[str]:
+    import assistant.catalogue as module
+
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for match in module._CLAUSE_NUMBER.finditer(text):
+        clause_id = match.group("id")
+        if clause_id not in catalogue or ("." not in clause_id and not match.group("prefix")):
+            continue
+        if module._VERSION_BEFORE.search(text[: match.start()]):
+            continue
+        found.append((match.start(), clause_id))
+        taken.append(match.span())
+    for phrase in catalogue._phrases:
+        for match in phrase.pattern.finditer(text):
+            start, end = match.span()
+            if any(start < t_end and end > t_start for t_start, t_end in taken):
+                continue
+            taken.append((start, end))
+            found.extend((start, cid) for cid in phrase.clause_ids)
+    return list(dict.fromkeys(cid for _, cid in sorted(found, key=lambda item: item[0])))
