@@ -33,7 +33,7 @@ from assistant.ports import Embedder, LexicalIndex, StoredChunk, VectorStore
 from assistant.workspaces import STANDARD_COLLECTION, workspace_collection
 from ingest.chunking import chunk_document
 from ingest.doctype import infer_doc_type
-from ingest.document import LoadedDocument
+from ingest.document import Chunk, LoadedDocument
 from ingest.loaders import SUPPORTED, load_document
 from ingest.lock import workspace_lock
 from ingest.standard import guidance_files, render_clause
@@ -43,6 +43,13 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 
+# Chunks of several documents are embedded and written together: one call per document
+# would leave the embedder with batches of a handful of chunks and pay the stores' per-call
+# cost once per file. The document bound keeps commits regular, so an interrupted run
+# keeps most of its work.
+FLUSH_CHUNKS = 256
+FLUSH_DOCUMENTS = 32
+
 
 @dataclass(slots=True)
 class SourceFile:
@@ -51,6 +58,22 @@ class SourceFile:
     path: Path | None  # None for generated documents (catalogue entries)
     source: str
     error: str | None = None
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """A changed document, chunked and waiting for its batch to be embedded and written."""
+
+    slot: int  # its place in the report, which keeps the order files were given in
+    doc_id: str
+    source: str
+    doc: LoadedDocument
+    digest: str
+    version: int
+    kind: DocType
+    chunks: list[Chunk]
+    outcome: FileOutcome
+    note: str | None
 
 
 def document_id(collection: str, source: str) -> str:
@@ -190,15 +213,26 @@ class IngestPipeline:
     ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport(workspace=workspace)
+        results: list[FileResult | None] = []
         with workspace_lock(self._lock_dir, collection, self._settings.lock_timeout_s):
             self._collect_garbage(collection)
             seen: set[str] = set()
+            pending: list[_Prepared] = []
             for done, file in enumerate(files):
                 if progress:
                     progress(done, len(files), file.source)
                 doc_id = document_id(collection, file.source)
+                if any(p.doc_id == doc_id for p in pending):  # the same source twice: versions in order
+                    self._flush(collection, workspace, origin, pending, results)
                 seen.add(doc_id)
-                report.results.append(self._one(collection, workspace, doc_id, file, origin, doc_type))
+                prepared = self._prepare(collection, doc_id, file, origin, doc_type, len(results))
+                results.append(prepared if isinstance(prepared, FileResult) else None)
+                if isinstance(prepared, _Prepared):
+                    pending.append(prepared)
+                    if len(pending) >= FLUSH_DOCUMENTS or sum(len(p.chunks) for p in pending) >= FLUSH_CHUNKS:
+                        self._flush(collection, workspace, origin, pending, results)
+            self._flush(collection, workspace, origin, pending, results)
+            report.results = [r for r in results if r is not None]
             if prune:
                 for record in self._manifest.list(collection):
                     if record.document_id not in seen:
@@ -215,19 +249,33 @@ class IngestPipeline:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _one(
+    def _prepare(
         self,
         collection: str,
-        workspace: str,
         doc_id: str,
         file: SourceFile,
         origin: Origin,
         doc_type: DocType | None,
-    ) -> FileResult:
+        slot: int,
+    ) -> FileResult | _Prepared:
+        """An unchanged or failed file's result, or a changed document's chunks.
+
+        The content hash is checked before parsing, so an unchanged file is read once and
+        never parsed.
+        """
         if file.error:
             return FileResult(source=file.source, outcome=FileOutcome.FAILED, reason=file.error)
         try:
-            doc, data, note = self._load(file)
+            doc: LoadedDocument | None = None
+            note: str | None = None
+            if file.path is None:  # a catalogue entry: its rendering is its content
+                doc = self._load(file)[0]
+                data = doc.text.encode()
+            elif file.path.stat().st_size > self._settings.max_file_bytes:
+                doc, note = self._load(file)  # fails it with the loader's reason, unread
+                data = doc.text.encode()
+            else:
+                data = file.path.read_bytes()
             digest = content_hash(data)
             previous = self._manifest.get(collection, doc_id)
             if previous and previous.content_hash == digest and previous.version > 0:
@@ -243,8 +291,11 @@ class IngestPipeline:
                     document_id=doc_id,
                     chunks=previous.chunk_count,
                 )
-            version = (previous.version if previous else 0) + 1
-            count = self._write(collection, workspace, doc_id, file.source, doc, digest, version, origin, doc_type)
+            if doc is None:
+                doc, note = self._load(file)
+            chunks = chunk_document(doc)
+            if not chunks:
+                raise IngestError("empty document: no text found")
         except (IngestError, InvalidInput) as exc:
             self._manifest.record_failure(collection, doc_id, file.source, str(exc))
             return FileResult(source=file.source, outcome=FileOutcome.FAILED, document_id=doc_id, reason=str(exc))
@@ -255,95 +306,139 @@ class IngestPipeline:
             reason = f"could not read the file ({type(exc).__name__})"
             self._manifest.record_failure(collection, doc_id, file.source, reason)
             return FileResult(source=file.source, outcome=FileOutcome.FAILED, document_id=doc_id, reason=reason)
-        outcome = FileOutcome.UPDATED if previous and previous.version > 0 else FileOutcome.ADDED
-        return FileResult(source=file.source, outcome=outcome, document_id=doc_id, chunks=count, reason=note)
+        updated = previous is not None and previous.version > 0
+        return _Prepared(
+            slot=slot,
+            doc_id=doc_id,
+            source=file.source,
+            doc=doc,
+            digest=digest,
+            version=(previous.version if previous else 0) + 1,
+            kind=self._kind(doc, file.source, origin, doc_type),
+            chunks=chunks,
+            outcome=FileOutcome.UPDATED if updated else FileOutcome.ADDED,
+            note=note,
+        )
 
-    def _load(self, file: SourceFile) -> tuple[LoadedDocument, bytes, str | None]:
+    def _load(self, file: SourceFile) -> tuple[LoadedDocument, str | None]:
         if file.path is None:  # a catalogue entry
             clause = self._catalogue.get(file.source.split("/", 1)[1])
-            doc = render_clause(clause, self._catalogue)
-            return doc, doc.text.encode(), None
-        doc, note = load_document(file.path, self._settings.max_file_bytes)
-        return doc, file.path.read_bytes(), note
+            return render_clause(clause, self._catalogue), None
+        return load_document(file.path, self._settings.max_file_bytes)
 
-    def _write(
+    def _kind(self, doc: LoadedDocument, source: str, origin: Origin, doc_type: DocType | None) -> DocType:
+        declared = doc_type or _declared_type(doc)
+        if declared:
+            return declared
+        if doc.format == "clause":
+            return DocType.CLAUSE
+        if origin is Origin.STANDARD:
+            return DocType.GUIDANCE
+        return infer_doc_type(source.rsplit("/", 1)[-1], doc.title, doc.format)
+
+    def _flush(
         self,
         collection: str,
         workspace: str,
-        doc_id: str,
-        source: str,
-        doc: LoadedDocument,
-        digest: str,
-        version: int,
         origin: Origin,
-        doc_type: DocType | None,
-    ) -> int:
-        chunks = chunk_document(doc)
-        if not chunks:
-            raise IngestError("empty document: no text found")
-        kind = (
-            doc_type
-            or _declared_type(doc)
-            or (
-                DocType.CLAUSE
-                if doc.format == "clause"
-                else DocType.GUIDANCE
-                if origin is Origin.STANDARD
-                else infer_doc_type(source.rsplit("/", 1)[-1], doc.title, doc.format)
-            )
-        )
-        now = datetime.now(UTC)
-        embed_texts = [f"{doc.title}. {c.section}\n{c.text}" for c in chunks]
-        vectors = self._embedder.embed_documents(embed_texts)
-        tags = self._tagger.tag([c.text for c in chunks], vectors)
-        declared = [t for t in doc.metadata.get("clauses", "").split(",") if t in self._catalogue]
-        stored: list[StoredChunk] = []
-        for chunk, chunk_tags in zip(chunks, tags, strict=True):
-            for cid in declared:
-                chunk_tags.setdefault(cid, 0.5)
-            clause_list, clause_scores = encode_tags(chunk_tags)
-            stored.append(
-                StoredChunk(
-                    id=f"{doc_id}-v{version}-{chunk.index:05d}",
-                    text=chunk.text,
-                    metadata={
-                        "workspace": workspace,
-                        "origin": origin.value,
-                        "document_id": doc_id,
-                        "source": source,
-                        "title": doc.title,
-                        "doc_type": kind.value,
-                        "section": chunk.section,
-                        "page": chunk.page if chunk.page is not None else 0,
-                        "chunk_index": chunk.index,
-                        "clauses": clause_list,
-                        "clause_scores": clause_scores,
-                        "content_hash": digest,
-                        "version": version,
-                        "ingested_at": now.isoformat(timespec="seconds"),
-                    },
+        pending: list[_Prepared],
+        results: list[FileResult | None],
+    ) -> None:
+        """Embed, tag and write the pending documents together, then commit each one.
+
+        Chunks become visible only when their document's new version is committed, so a
+        failure or a kill between the write and a commit leaves that document's previous
+        version searchable; the next run overwrites or collects the stray chunks.
+        """
+        if not pending:
+            return
+        batch = list(pending)
+        pending.clear()
+        try:
+            texts = [f"{p.doc.title}. {c.section}\n{c.text}" for p in batch for c in p.chunks]
+            vectors = self._embedder.embed_documents(texts)
+            tags = self._tagger.tag([c.text for p in batch for c in p.chunks], vectors)
+        except AuditprepError:
+            raise
+        except Exception as exc:
+            log.exception("unexpected error embedding %d documents", len(batch))
+            reason = f"could not index the file ({type(exc).__name__})"
+            for p in batch:
+                self._manifest.record_failure(collection, p.doc_id, p.source, reason)
+                results[p.slot] = FileResult(
+                    source=p.source, outcome=FileOutcome.FAILED, document_id=p.doc_id, reason=reason
                 )
-            )
-        new_ids = [c.id for c in stored]
+            return
+        now = datetime.now(UTC)
+        stored: list[StoredChunk] = []
+        per_doc: list[list[StoredChunk]] = []
+        at = 0
+        for p in batch:
+            declared = [t for t in p.doc.metadata.get("clauses", "").split(",") if t in self._catalogue]
+            mine = [
+                self._stored(workspace, origin, p, chunk, tags[at + i], declared, now)
+                for i, chunk in enumerate(p.chunks)
+            ]
+            at += len(p.chunks)
+            per_doc.append(mine)
+            stored.extend(mine)
         self._store.upsert(collection, stored, vectors)
         self._lexical.upsert(collection, stored)
-        old = set(self._store.chunk_ids(collection, doc_id)) | set(self._lexical.chunk_ids(collection, doc_id))
-        record = DocumentRecord(
-            workspace=collection,
-            document_id=doc_id,
-            source=source,
-            title=doc.title,
-            doc_type=kind,
-            content_hash=digest,
-            version=version,
-            chunk_count=len(stored),
-            status=DocumentStatus.INDEXED,
-            last_error=None,
-            ingested_at=now,
-        )
-        self._manifest.commit(record, new_ids, sorted(old - set(new_ids)))
+        for p, mine in zip(batch, per_doc, strict=True):
+            new_ids = [c.id for c in mine]
+            old = set(self._store.chunk_ids(collection, p.doc_id)) | set(self._lexical.chunk_ids(collection, p.doc_id))
+            record = DocumentRecord(
+                workspace=collection,
+                document_id=p.doc_id,
+                source=p.source,
+                title=p.doc.title,
+                doc_type=p.kind,
+                content_hash=p.digest,
+                version=p.version,
+                chunk_count=len(mine),
+                status=DocumentStatus.INDEXED,
+                last_error=None,
+                ingested_at=now,
+            )
+            self._manifest.commit(record, new_ids, sorted(old - set(new_ids)))
+            results[p.slot] = FileResult(
+                source=p.source, outcome=p.outcome, document_id=p.doc_id, chunks=len(mine), reason=p.note
+            )
         self._collect_garbage(collection)
-        return len(stored)
+
+    def _stored(
+        self,
+        workspace: str,
+        origin: Origin,
+        p: _Prepared,
+        chunk: Chunk,
+        chunk_tags: dict[str, float],
+        declared: list[str],
+        now: datetime,
+    ) -> StoredChunk:
+        for cid in declared:
+            chunk_tags.setdefault(cid, 0.5)
+        clause_list, clause_scores = encode_tags(chunk_tags)
+        return StoredChunk(
+            id=f"{p.doc_id}-v{p.version}-{chunk.index:05d}",
+            text=chunk.text,
+            metadata={
+                "workspace": workspace,
+                "origin": origin.value,
+                "document_id": p.doc_id,
+                "source": p.source,
+                "title": p.doc.title,
+                "doc_type": p.kind.value,
+                "section": chunk.section,
+                "page": chunk.page if chunk.page is not None else 0,
+                "chunk_index": chunk.index,
+                "clauses": clause_list,
+                "clause_scores": clause_scores,
+                "content_hash": p.digest,
+                "version": p.version,
+                "ingested_at": now.isoformat(timespec="seconds"),
+            },
+        )
 
     def _remove(self, collection: str, doc_id: str) -> None:
         ids = set(self._store.chunk_ids(collection, doc_id)) | set(self._lexical.chunk_ids(collection, doc_id))
