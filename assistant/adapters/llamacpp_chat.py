@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.adapters.langchain_chat import response_format
 from assistant.config import Settings
 from assistant.errors import AuditprepError, ConfigurationError, GeneratorError
 
@@ -105,7 +106,7 @@ class LlamaCppChatModel:
             "stream": True,
         }
         if self._json_mode:
-            request["response_format"] = {"type": "json_object"}
+            request["response_format"] = response_format(local_server=True)
         parts: list[str] = []
         problems: list[str] = []
         stop = threading.Event()

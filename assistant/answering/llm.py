@@ -23,7 +23,27 @@ from assistant.text import content_terms, normalize_ws
 
 log = logging.getLogger(__name__)
 
-MAX_PASSAGES = 8
+MAX_PASSAGES = 6
+PASSAGE_CHARS = 900  # the prompt shows the start of each passage; support is checked on all of it
+# The reply's shape, for servers that constrain decoding to a JSON schema (llama.cpp, vLLM):
+# bounded strings and arrays mean even a small model always closes the object in time.
+ANSWER_SCHEMA: dict = {
+    "type": "object",
+    "properties": {
+        "answer": {"type": "string", "maxLength": 1200},
+        "clauses": {"type": "array", "items": {"type": "string", "maxLength": 12}, "maxItems": 4},
+        "quotes": {
+            "type": "array",
+            "maxItems": 4,
+            "items": {
+                "type": "object",
+                "properties": {"marker": {"type": "integer"}, "quote": {"type": "string", "maxLength": 300}},
+                "required": ["marker", "quote"],
+            },
+        },
+    },
+    "required": ["answer", "clauses"],
+}
 SUPPORT_SHARE = 0.5
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -78,7 +98,8 @@ class LLMGenerator:
     def _prompt(self, ctx: AnswerContext, base: Answer, passages: list[Passage], allowed: list[str]) -> str:
         blocks = []
         for n, p in enumerate(passages, start=1):
-            body = p.text.replace("</passage>", "</ passage>")
+            body = p.text if len(p.text) <= PASSAGE_CHARS else p.text[:PASSAGE_CHARS].rsplit(" ", 1)[0] + " …"
+            body = body.replace("</passage>", "</ passage>")
             blocks.append(f'<passage n="{n}" source="{p.source}" section="{p.section}">\n{body}\n</passage>')
         clauses = "\n".join(f"- {cid} {self._catalogue.get(cid).title}" for cid in allowed) or "- (none)"
         verdict = f"Verdict (final, computed from the documents): {base.verdict.value}\n" if base.verdict else ""
