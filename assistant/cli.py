@@ -108,10 +108,12 @@ def _parser() -> argparse.ArgumentParser:
     e.set_defaults(run=_export_feedback)
 
     p = sub.add_parser("bench", help="measure ingest and ask speed and memory")
-    p.add_argument("what", nargs="?", default="all", choices=["ingest", "ask", "all"])
+    p.add_argument("what", nargs="?", default="all", choices=["ingest", "ask", "api", "all"])
     p.add_argument("--json", type=Path, dest="json_out", help="write the figures as JSON")
     p.add_argument("--sizes", default="1000,10000,100000", help="ask benchmark corpus sizes (chunks)")
     p.add_argument("--ingest-chunks", type=int, default=2000, help="ingest benchmark corpus size")
+    p.add_argument("--clients", type=int, default=20, help="concurrent clients of the API load run")
+    p.add_argument("--seconds", type=float, default=30.0, help="duration of the API load run")
     p.set_defaults(run=_bench)
     return parser
 
