@@ -27,6 +27,9 @@ RRF_K = 60
 CLAUSE_BOOST = 0.6 / (RRF_K + 1)  # a fully matching tag is worth ~0.6 of a first-rank vote
 DUPLICATE_JACCARD = 0.8
 SAME_DOC_PENALTY = 0.85
+MAX_ENTRIES = 2
+ENTRY_LEAD = 1e-6  # entries tie with the best passage found by search, in the order named
+CLAUSE_SOURCE_PREFIX = "clauses/"  # where ingest.standard files each catalogue entry
 
 
 @dataclass(slots=True)
@@ -85,6 +88,8 @@ class Retriever:
         result.timings_ms["embed"] = (time.perf_counter() - started) * 1000
         steer = named if self.clause_steering else []
         result.standard = self.search(STANDARD_COLLECTION, question, vec, k, steer, Origin.STANDARD)
+        if steer:
+            result.standard = self._lead_with_entries(result.standard, steer[:MAX_ENTRIES], k)
         org_collection = workspace_collection(workspace)
         result.organization = self.search(org_collection, question, vec, k, steer, Origin.ORGANIZATION)
         result.best_org_similarity = max(
@@ -93,6 +98,26 @@ class Retriever:
         )
         result.timings_ms["total"] = (time.perf_counter() - started) * 1000
         return result
+
+    def _lead_with_entries(self, passages: list[Passage], clause_ids: list[str], k: int) -> list[Passage]:
+        """The catalogue entry of each clause the question names leads the standard's
+        passages: it is the authoritative statement of what that clause asks for."""
+        sources = {f"{CLAUSE_SOURCE_PREFIX}{c}" for c in clause_ids}
+        records = [r for r in self._manifest.list(STANDARD_COLLECTION) if r.source in sources and r.version > 0]
+        wanted = [f"{r.document_id}-v{r.version}-00000" for r in records if r.chunk_count > 0]
+        if not wanted:
+            return passages
+        top = max((p.score for p in passages), default=0.0)
+        found = {p.id: p for p in passages}
+        lead: list[Passage] = []
+        missing = [i for i in wanted if i not in found]
+        fetched = {c.id: to_passage(c, 0.0, Origin.STANDARD) for c in self._store.get(STANDARD_COLLECTION, missing)}
+        for n, chunk_id in enumerate(wanted):
+            passage = found.get(chunk_id) or fetched.get(chunk_id)
+            if passage is not None:
+                lead.append(passage.model_copy(update={"score": round(top + ENTRY_LEAD * (len(wanted) - n - 1), 6)}))
+        chosen = {p.id for p in lead}
+        return (lead + [p for p in passages if p.id not in chosen])[: max(k, len(lead))]
 
     def search(
         self,

@@ -129,6 +129,8 @@ class IntentClassifier:
         if is_lookup(text) and not asks_requirement and Intent.PROCESS not in hits and Intent.CLAUSE not in hits:
             return Intent.GENERAL  # a fact from the organization's documents, not a verdict
         yes_no = bool(_YES_NO.search(text))
+        if Intent.PROCESS in hits and _WH_QUESTION.search(text):
+            return Intent.PROCESS  # "if we get a major finding at stage 2, how long do we have?"
         if Intent.EVIDENCE in hits or (yes_no and about_us and Intent.PROCESS not in hits):
             return Intent.EVIDENCE
         if Intent.PROCESS in hits or (_WEAK_PROCESS.search(text) and not about_us):
