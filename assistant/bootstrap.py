@@ -105,7 +105,7 @@ class Assistant:
                 from assistant.adapters.langchain_chat import LangChainChatModel
 
                 chat = LangChainChatModel(s)
-            generators["llm"] = LLMGenerator(self.catalogue, chat, ExtractiveGenerator(self.catalogue))
+            generators["llm"] = LLMGenerator(self.catalogue, chat, ExtractiveGenerator(self.catalogue, self.embedder))
         return AskService(
             self.settings,
             self.catalogue,

@@ -4,6 +4,7 @@ relevant sentences of the retrieved passages and from the catalogue's own words.
 from __future__ import annotations
 
 from assistant.answering.context import AnswerContext, CitationBook
+from assistant.answering.relevance import ANSWERS_MIN, answer_similarity
 from assistant.answering.sentences import pick_sentences
 from assistant.catalogue import Catalogue
 from assistant.models import (
@@ -15,6 +16,7 @@ from assistant.models import (
     Passage,
     Verdict,
 )
+from assistant.ports import Embedder
 
 ABSTAIN_ORG = 0.40  # below this dense similarity, the workspace holds nothing on the topic
 ABSTAIN_STANDARD = 0.38
@@ -39,8 +41,9 @@ class ExtractiveGenerator:
 
     name = "extractive"
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, embedder: Embedder | None = None) -> None:
         self._catalogue = catalogue
+        self._embedder = embedder  # for the relevance check of fact lookups; skipped without one
 
     def generate(self, ctx: AnswerContext) -> Answer:
         book = CitationBook(self._catalogue)
@@ -193,6 +196,11 @@ class ExtractiveGenerator:
                 min_share=LOOKUP_SHARE,
                 min_words=LOOKUP_MIN_WORDS,
             )
+        if picks and self._embedder is not None:
+            if answer_similarity(ctx.question, [p.sentence for p in picks], self._embedder) < ANSWERS_MIN:
+                picks = []  # the sentences share the question's names, not its subject
+                if not std:
+                    return self._abstain_all(ctx)
         if picks:
             lines.append("Your documents say:")
             lines += [f'- "{p.sentence}" [{book.passage(p.passage, p.sentence)}]' for p in picks]

@@ -103,7 +103,7 @@ class AskService:
         self._readiness = readiness
         self.evidence = EvidenceChecker(catalogue, embedder, store, lexical, manifest)
         self._intents = IntentClassifier(embedder)
-        self.generators: dict[str, Generator] = {"extractive": ExtractiveGenerator(catalogue)}
+        self.generators: dict[str, Generator] = {"extractive": ExtractiveGenerator(catalogue, embedder)}
         self.generators.update(generators or {})
 
     def ask(self, question: object, workspace: str | None = None, generator: str | None = None) -> Answer:
