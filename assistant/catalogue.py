@@ -94,6 +94,19 @@ class _Phrase:
         return all(w in haystack for w in self.words)
 
 
+def _version_before(text: str, end: int) -> bool:
+    """Whether ``text[:end]`` ends in a version marker ("v 8.2", "ISO 20000 8.2").
+
+    Only the marker and the spaces and digits after it can take part in a match, so the
+    search starts just before that run instead of rescanning the whole text for every
+    number in it (which made long documents quadratic).
+    """
+    start = end
+    while start > 0 and (text[start - 1].isspace() or text[start - 1].isdigit()):
+        start -= 1
+    return _VERSION_BEFORE.search(text, max(0, start - 8), end) is not None
+
+
 def _is_acronym(phrase: str) -> bool:
     return phrase.isupper() and len(phrase.replace(" ", "")) <= 6
 
@@ -288,7 +301,7 @@ class Catalogue:
             bare_integer = "." not in clause_id
             if bare_integer and not match.group("prefix"):
                 continue  # "8 hours", "within 4 days": only "clause 8" names a clause
-            if _VERSION_BEFORE.search(text[: match.start()]):
+            if _version_before(text, match.start()):
                 continue
             found.append((match.start(), clause_id))
             taken.append(match.span())

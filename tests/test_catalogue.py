@@ -163,6 +163,8 @@ def test_resolve_prefilter_changes_no_result(catalogue: Catalogue):
         "Capacity management: the capacity plan covers demand forecasts. Version 8.2 of the tool.",
         "Gestão de mudanças: the CAB approves every change request.",
         "incident-management and service-level-management are reviewed by top management",
+        "Release 8.5 of the tool, version   8.6.1, ISO 20000 8.2, ISO20000\n 8.4, rev. 8.3 and v8.1 are not clauses;"
+        " clause 8.5.1 and 7.5 are. See 4 and 10.2, version\n\n 8.7.1, then 9.1 again.",
     ]
     for path in sorted((KNOWLEDGE / "guidance").glob("*.md")):
         texts += [p for p in path.read_text(encoding="utf-8").split("\n\n") if p.strip()]
