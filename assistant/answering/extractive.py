@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from assistant.answering.context import AnswerContext, CitationBook
 from assistant.answering.relevance import ANSWERS_MIN, answer_similarity
-from assistant.answering.sentences import pick_sentences
+from assistant.answering.sentences import Pick, pick_sentences
 from assistant.catalogue import Catalogue
 from assistant.models import (
     Answer,
@@ -196,16 +196,13 @@ class ExtractiveGenerator:
                 min_share=LOOKUP_SHARE,
                 min_words=LOOKUP_MIN_WORDS,
             )
-        if picks and self._embedder is not None:
-            if answer_similarity(ctx.question, [p.sentence for p in picks], self._embedder) < ANSWERS_MIN:
-                picks = []  # the sentences share the question's names, not its subject
-                if not std:
-                    return self._abstain_all(ctx)
+        picks = self._answering(ctx.question, picks)
         if picks:
             lines.append("Your documents say:")
             lines += [f'- "{p.sentence}" [{book.passage(p.passage, p.sentence)}]' for p in picks]
         if len(picks) < 2:
             spicks = pick_sentences(ctx.question, std, max_sentences=2, max_words=70, min_share=MIN_SHARE)
+            spicks = self._answering(ctx.question, spicks)
             lines += [f"{p.sentence} [{book.passage(p.passage, p.sentence)}]" for p in spicks]
         if not lines:
             return self._abstain_all(ctx)
@@ -215,6 +212,14 @@ class ExtractiveGenerator:
         return "\n".join(lines), False, 0.6
 
     # -- pieces ----------------------------------------------------------------------
+    def _answering(self, question: str, picks: list[Pick]) -> list[Pick]:
+        """The picks, or none when they share the question's names but not its subject."""
+        if not picks or self._embedder is None:
+            return picks
+        if answer_similarity(question, [p.sentence for p in picks], self._embedder) < ANSWERS_MIN:
+            return []
+        return picks
+
     def _abstain_org(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
         if not ctx.clauses:
             return self._abstain_all(ctx)
