@@ -51,13 +51,19 @@ def test_dataset_sizes_and_kinds():
     assert len(load_dataset(DATASETS / "standard.yaml").items) >= 50
 
 
-# Regression floors: the levels the default pipeline reaches today, enforced so quality cannot
-# silently drop. The product targets (runner.FLOORS: hit@5 0.90, clause precision 0.95,
-# verdict accuracy 0.80, abstention 0.90) are reported by `auditprep eval`, which exits 1
-# while they are missed.
+# Floors: the product targets (runner.FLOORS) where the default pipeline meets them — hit@5
+# and verdict accuracy on the sample organization — and regression floors at today's level
+# where it does not yet (clause precision and abstention on unanswerable questions on the
+# sample organization; hit@5 and abstention on the standard), so quality cannot silently drop.
+# `auditprep eval` reports the product targets and exits 1 while any is missed.
 REGRESSION_FLOORS = {
-    "sample_org.yaml": {"hit@5": 0.85, "clause_precision": 0.60, "abstention_unanswerable": 0.60},
-    "standard.yaml": {"hit@5": 0.70, "clause_precision": 0.95, "clause_recall": 0.90},
+    "sample_org.yaml": {
+        "hit@5": 0.90,
+        "verdict_accuracy": 0.80,
+        "clause_precision": 0.70,
+        "abstention_unanswerable": 0.80,
+    },
+    "standard.yaml": {"hit@5": 0.82, "clause_precision": 0.95, "clause_recall": 0.90},
 }
 
 
@@ -70,5 +76,4 @@ def test_quality_floors(name, sample_assistant):
     assert ours["invented"] == 0
     for metric, floor in REGRESSION_FLOORS[name].items():
         assert ours[metric] >= floor, (metric, ours[metric], floor)
-    if name == "standard.yaml":
-        assert ours["fact_recall"] > naive["fact_recall"], (ours["fact_recall"], naive["fact_recall"])
+    assert ours["fact_recall"] > naive["fact_recall"], (ours["fact_recall"], naive["fact_recall"])

@@ -63,6 +63,24 @@ def test_a_good_reply_becomes_a_validated_llm_answer(tmp_path, data_dir, embedde
     assert {c.clause_id for c in answer.citations if c.kind == "clause"} <= set(a.catalogue.ids)
 
 
+def test_an_unmarked_sentence_one_passage_states_is_cited_to_it_and_an_unstated_one_is_dropped(
+    tmp_path, data_dir, embedder
+):
+    reply = _reply(
+        "The Emergency CAB approves emergency changes within 2 hours. "
+        "Vendors must sign a twelve page security questionnaire every spring."
+    )
+    a = _assistant(tmp_path, data_dir, embedder, [reply])
+    answer = a.ask.ask(QUESTION, "acme", "llm")
+    assert answer.generator == "llm"
+    assert "Emergency CAB approves emergency changes within 2 hours [1]" in answer.text
+    assert "questionnaire" not in answer.text
+    assert answer.metadata["sentences_attributed"] == 1
+    assert answer.metadata["unsupported_sentences_removed"] == 1
+    docs = [c for c in answer.citations if c.kind == "document"]
+    assert [c.document for c in docs] == ["change-management-procedure.md"]
+
+
 def test_invented_clause_unretrieved_passage_false_quote_and_injection_are_all_stopped(tmp_path, data_dir, embedder):
     reply = _reply(
         "The Emergency CAB approves emergency changes within 2 hours [1]. "

@@ -45,6 +45,7 @@ ANSWER_SCHEMA: dict = {
     "required": ["answer", "clauses"],
 }
 SUPPORT_SHARE = 0.5
+ATTRIBUTE_SHARE = 0.7  # stricter: the model did not say where the sentence came from
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _VERDICT_WORDS = re.compile(r"\b(covered|partial(?:ly)?|not covered|consistent|inconsistent|compliant)\b", re.I)
@@ -120,9 +121,14 @@ class LLMGenerator:
             for q in data.get("quotes", [])
             if isinstance(q, dict) and str(q.get("marker", "")).isdigit()
         }
-        kept, removed = [], 0
+        kept, removed, attributed = [], 0, 0
         for sentence in _SENTENCE.split(text):
             markers = [int(m) for m in _MARKER.findall(sentence) if 1 <= int(m) <= len(passages)]
+            if not markers and not _MARKER.search(sentence):
+                n = _attribute(sentence, passages)
+                if n:  # an unmarked sentence that one passage clearly states is cited to it
+                    sentence, markers = f"{sentence.rstrip()} [{n}]", [n]
+                    attributed += 1
             if not markers or not self._supported(sentence, [passages[m - 1] for m in markers]):
                 removed += 1
                 continue
@@ -159,6 +165,7 @@ class LLMGenerator:
         answer.citations = citations
         answer.passages = ctx.passages
         answer.metadata["unsupported_sentences_removed"] = removed
+        answer.metadata["sentences_attributed"] = attributed
         answer.metadata["model"] = self._chat.name
         return answer
 
@@ -196,6 +203,17 @@ def parse_json(raw: str) -> dict:
     if not isinstance(data, dict):
         raise ValueError("the model returned JSON that is not an object")
     return data
+
+
+def _attribute(sentence: str, passages: list[Passage]) -> int | None:
+    """The 1-based number of the passage that states most of an unmarked sentence's content
+    words (at least ``ATTRIBUTE_SHARE``), or None."""
+    terms = set(content_terms(sentence))
+    if len(terms) < 3:
+        return None
+    shares = [len(terms & set(content_terms(p.text))) / len(terms) for p in passages]
+    best = max(range(len(shares)), key=shares.__getitem__, default=None)
+    return best + 1 if best is not None and shares[best] >= ATTRIBUTE_SHARE else None
 
 
 def _best_quote(passage: Passage, sentence: str) -> str:
