@@ -220,20 +220,29 @@ def _raw_query(a: Assistant, collection: str, vector: np.ndarray, k: int) -> Non
 
 def _latencies(a: Assistant, settings: Settings, workspace: str, rounds: int) -> dict:
     collection = workspace_collection(workspace)
-    ask, irreducible, retrieval = [], [], []
+    ask, irreducible, retrieval, embed, query = [], [], [], [], []
+    per_question: dict[str, list[float]] = {q: [] for q in QUESTIONS}
     for _ in range(rounds):
         for q in QUESTIONS:
             t = time.perf_counter()
             a.ask.ask(q, workspace)
             ask.append((time.perf_counter() - t) * 1000)
+            per_question[q].append(ask[-1])
             t = time.perf_counter()
             a.retriever.retrieve(q, workspace)
             retrieval.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
-            _raw_query(a, collection, a.embedder.embed_query(q), settings.candidates)
-            irreducible.append((time.perf_counter() - t) * 1000)
+            vector = a.embedder.embed_query(q)
+            embedded = time.perf_counter()
+            _raw_query(a, collection, vector, settings.candidates)
+            done = time.perf_counter()
+            embed.append((embedded - t) * 1000)
+            query.append((done - embedded) * 1000)
+            irreducible.append((done - t) * 1000)
     p95, p95_irr = percentile(ask, 95), percentile(irreducible, 95)
     return {
+        "query_embed_p50_ms": round(statistics.median(embed), 1),
+        "raw_chroma_query_p50_ms": round(statistics.median(query), 1),
         "ask_p50_ms": round(statistics.median(ask), 1),
         "ask_p95_ms": round(p95, 1),
         "retrieval_p50_ms": round(statistics.median(retrieval), 1),
@@ -242,6 +251,7 @@ def _latencies(a: Assistant, settings: Settings, workspace: str, rounds: int) ->
         "irreducible_p95_ms": round(p95_irr, 1),
         "ratio_p95": round(p95 / p95_irr, 2),
         "ratio_p50": round(statistics.median(ask) / statistics.median(irreducible), 2),
+        "ask_p50_ms_per_question": {q: round(statistics.median(v), 1) for q, v in per_question.items()},
     }
 
 
