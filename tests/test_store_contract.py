@@ -128,6 +128,7 @@ class TestVectorStoreContract:
         chunks, vectors = _chunks("big", 30)
         store.upsert(col, chunks, vectors)
         assert store.count(col) == 30
+        assert sorted(c.id for c in store.get(col, [c.id for c in chunks])) == sorted(c.id for c in chunks)
         store.delete_chunks(col, [c.id for c in chunks[:20]])
         assert store.count(col) == 10
 

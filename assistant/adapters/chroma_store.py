@@ -168,18 +168,24 @@ class ChromaStore:
         return list(got["ids"])
 
     def get(self, collection: str, chunk_ids: Sequence[str]) -> list[StoredChunk]:
+        """The chunks with these ids, read in batches: one call with every id of a large
+        workspace exceeds the backing database's limit on query variables."""
         if not chunk_ids:
             return []
-        got = self._call(
-            "read",
-            self._collection(collection).get,
-            ids=list(chunk_ids),
-            include=["documents", "metadatas"],
-        )
-        return [
-            StoredChunk(i, d or "", dict(m or {}))
-            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+        col = self._collection(collection)
+        out: list[StoredChunk] = []
+        for start in range(0, len(chunk_ids), self._batch):
+            got = self._call(
+                "read",
+                col.get,
+                ids=list(chunk_ids[start : start + self._batch]),
+                include=["documents", "metadatas"],
+            )
+            out += [
+                StoredChunk(i, d or "", dict(m or {}))
+                for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            ]
+        return out
 
     def drop_collection(self, collection: str) -> None:
         check_collection_name(collection)
