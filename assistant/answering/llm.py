@@ -30,14 +30,14 @@ PASSAGE_CHARS = 900  # the prompt shows the start of each passage; support is ch
 ANSWER_SCHEMA: dict = {
     "type": "object",
     "properties": {
-        "answer": {"type": "string", "maxLength": 1200},
+        "answer": {"type": "string", "maxLength": 800},
         "clauses": {"type": "array", "items": {"type": "string", "maxLength": 12}, "maxItems": 4},
         "quotes": {
             "type": "array",
-            "maxItems": 4,
+            "maxItems": 2,
             "items": {
                 "type": "object",
-                "properties": {"marker": {"type": "integer"}, "quote": {"type": "string", "maxLength": 300}},
+                "properties": {"marker": {"type": "integer"}, "quote": {"type": "string", "maxLength": 200}},
                 "required": ["marker", "quote"],
             },
         },
@@ -59,8 +59,10 @@ Rules:
 3. Mention clause ids only from the allowed list. Never invent clause numbers, documents or quotes.
 4. Do not state a verdict or compliance level yourself; the verdict is given to you and is final.
 5. Be concise: 40 to 150 words.
-Reply with JSON only: {"answer": "text with [n] markers", "clauses": ["id", ...],
-"quotes": [{"marker": n, "quote": "exact words copied from passage n"}]}"""
+Reply with one JSON object only, in this shape (the angle brackets are placeholders, not text):
+{"answer": "<your answer; end every sentence with the marker of its passage, such as [2]>",
+"clauses": ["<ids from the allowed list>"],
+"quotes": [{"marker": <n>, "quote": "<exact words copied from passage n>"}]}"""
 
 
 class LLMGenerator:
@@ -107,7 +109,8 @@ class LLMGenerator:
         return (
             f"Question: {ctx.question}\n{verdict}Allowed clause ids:\n{clauses}\n"
             f"Draft answer from the deterministic checker (facts you may rephrase):\n{base.text}\n"
-            f"<passages>\n" + "\n".join(blocks) + "\n</passages>"
+            f"<passages>\n" + "\n".join(blocks) + "\n</passages>\n"
+            "Write the JSON answer to the question now, using only the passages."
         )
 
     # -- output ----------------------------------------------------------------------
@@ -127,7 +130,9 @@ class LLMGenerator:
             if not markers and not _MARKER.search(sentence):
                 n = _attribute(sentence, passages)
                 if n:  # an unmarked sentence that one passage clearly states is cited to it
-                    sentence, markers = f"{sentence.rstrip()} [{n}]", [n]
+                    body = sentence.rstrip()
+                    end = body[-1] if body and body[-1] in ".!?" else ""
+                    sentence, markers = f"{body[: len(body) - len(end)]} [{n}]{end}", [n]
                     attributed += 1
             if not markers or not self._supported(sentence, [passages[m - 1] for m in markers]):
                 removed += 1
