@@ -23,7 +23,7 @@ from assistant.errors import InvalidInput
 from assistant.manifest import Manifest
 from assistant.models import Answer, Disagreement, DocType, Intent, Origin, Passage, Verdict
 from assistant.ports import Embedder, LexicalIndex, VectorStore
-from assistant.readiness.checklist import assess_checklist, document_texts
+from assistant.readiness.checklist import ChecklistItem, ItemStatus, assess_checklist, document_texts
 from assistant.readiness.models import ClauseStatus, ReadinessReport
 from assistant.retrieval import Retriever, to_passage
 from assistant.text import content_terms
@@ -154,10 +154,20 @@ class AskService:
             if _CONSISTENCY.search(question):
                 ctx.focus_elements, ctx.verdict = self._consistency(vector, ctx)
         if intent is Intent.READINESS:
-            texts = document_texts(self._store, self._manifest, collection, [r for r in records if r.version > 0])
-            ctx.checklist = assess_checklist(records, texts, self._catalogue)
+            ctx.checklist = self._checklist(workspace, collection, records)
             ctx.extra_passages = self._first_chunks(collection, records, ctx.checklist)
         return ctx
+
+    def _checklist(self, workspace: str, collection: str, records) -> list[ChecklistItem]:
+        """The Stage 1 checklist: the cached readiness report's when there is one (reading
+        every document again for each question is what made readiness questions slow)."""
+        if self._readiness is not None:
+            return [
+                ChecklistItem(e.key, e.label, e.clauses, ItemStatus(e.status), e.documents, e.note)
+                for e in self._readiness(workspace).checklist
+            ]
+        texts = document_texts(self._store, self._manifest, collection, [r for r in records if r.version > 0])
+        return assess_checklist(records, texts, self._catalogue)
 
     def _judged(self, workspace: str, clause_id: str) -> ClauseCheck | None:
         """The readiness report's judgement of a clause (or of the clauses under it), which
