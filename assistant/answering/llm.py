@@ -65,6 +65,14 @@ Reply with one JSON object only, in this shape (the angle brackets are placehold
 "quotes": [{"marker": <n>, "quote": "<exact words copied from passage n>"}]}"""
 
 
+class NothingSupported(ValueError):
+    """Every sentence the model wrote was removed; the count goes into the answer's metadata."""
+
+    def __init__(self, removed: int) -> None:
+        super().__init__(f"no supported sentence ({removed} removed)")
+        self.removed = removed
+
+
 class LLMGenerator:
     name = "llm"
 
@@ -86,7 +94,7 @@ class LLMGenerator:
             raw = self._chat.complete(SYSTEM, self._prompt(ctx, base, passages, allowed))
             answer = self._build(ctx, base, passages, allowed, raw)
         except (AuditprepError, ValueError) as exc:
-            return self._fall_back(base, str(exc), started)
+            return self._fall_back(base, str(exc), started, removed=getattr(exc, "removed", 0))
         answer.metadata["llm_ms"] = round((time.perf_counter() - started) * 1000, 1)
         return answer
 
@@ -142,7 +150,7 @@ class LLMGenerator:
                 continue
             kept.append(sentence)
         if not kept:
-            raise ValueError(f"no supported sentence ({removed} removed)")
+            raise NothingSupported(removed)
         citations: list[Citation] = []
         used = sorted({int(m) for s in kept for m in _MARKER.findall(s)})
         for n in used:
@@ -182,9 +190,10 @@ class LLMGenerator:
         have = set().union(*(set(content_terms(p.text)) for p in cited))
         return len(terms & have) / len(terms) >= SUPPORT_SHARE
 
-    def _fall_back(self, base: Answer, reason: str, started: float) -> Answer:
+    def _fall_back(self, base: Answer, reason: str, started: float, removed: int = 0) -> Answer:
         log.warning("llm generator fell back to extractive: %s", reason)
         base.metadata["fallback_reason"] = reason
+        base.metadata["unsupported_sentences_removed"] = removed
         base.metadata["llm_ms"] = round((time.perf_counter() - started) * 1000, 1)
         base.generator = "extractive"
         return base
