@@ -143,10 +143,8 @@ class AskService:
         if ctx.unknown_clauses:
             return ctx
         if intent is Intent.EVIDENCE and ctx.clauses and ctx.org_documents:
-            ctx.checks = self.evidence.check(workspace, ctx.clauses[:1])
             judged = self._judged(workspace, ctx.clauses[0])
-            if judged is not None:
-                ctx.checks = [judged]
+            ctx.checks = [judged] if judged is not None else self.evidence.check(workspace, ctx.clauses[:1])
             ctx.extra_passages = self.evidence.passages_for(workspace, [f for c in ctx.checks for f in c.findings])
             org = [p for p in retrieved.organization if p.doc_type is not DocType.CLAUSE]
             ctx.disagreements = self._relevant(find_disagreements(org, self._catalogue), question, ctx.clauses)
