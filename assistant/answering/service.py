@@ -206,18 +206,31 @@ class AskService:
     def _inferred_clauses(self, retrieved, intent: Intent) -> list[str]:
         """When a question names no clause: the strongest clause tag of the best workspace
         passage (tags were computed from the whole passage at ingest, so they say what the
-        evidence is about), else the clause entry retrieval ranked first."""
+        evidence is about), else the clause entry retrieval ranked first. A fact lookup needs
+        no clause to be answered, so it cites one only when both signals agree: a wrong
+        clause next to a right fact misleads more than no clause."""
         if intent not in (Intent.EVIDENCE, Intent.CLAUSE, Intent.GENERAL):
             return []
+        tagged = None
         for passage in retrieved.organization[:1]:
             if passage.similarity >= INFER_ORG_MIN and passage.clauses and passage.clauses[0] in self._catalogue:
-                return [passage.clauses[0]]
+                tagged = passage.clauses[0]
+        entry = None
         for passage in retrieved.standard:
             if passage.doc_type is DocType.CLAUSE and passage.similarity >= INFER_CLAUSE_MIN:
                 clause_id = passage.source.rsplit("/", 1)[-1]
                 if clause_id in self._catalogue:
-                    return [clause_id]
-        return []
+                    entry = clause_id
+                    break
+        if intent is Intent.GENERAL:
+            if (
+                tagged
+                and entry
+                and (self._catalogue.is_within(tagged, entry) or self._catalogue.is_within(entry, tagged))
+            ):
+                return [max(tagged, entry, key=len)]
+            return []
+        return [tagged] if tagged else [entry] if entry else []
 
     def _consistency(self, vector: np.ndarray, ctx: AnswerContext) -> tuple[list[str], Verdict]:
         """The elements a consistency question is about, and whether the documents agree.
