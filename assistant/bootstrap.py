@@ -138,7 +138,9 @@ class Assistant:
     def readiness(self) -> ReadinessService:
         from assistant.readiness.service import ReadinessService
 
-        return ReadinessService(self.catalogue, self.ask.evidence, self.store, self.manifest)
+        return ReadinessService(
+            self.catalogue, self.ask.evidence, self.store, self.manifest, cache_dir=self.settings.data_dir / "readiness"
+        )
 
     @cached_property
     def keys(self) -> KeyStore:

@@ -136,3 +136,36 @@ def test_a_recurring_plan_is_not_a_deferral(catalogue):
     rules = ElementRules(catalogue)
     recurring = {"plan.md": "The next management review is scheduled for 2026-12-10, ahead of Stage 1."}
     assert rules.deferrals(recurring, {}) == []
+
+
+def test_the_latest_report_is_kept_on_disk_until_the_workspace_changes(tmp_path, settings, embedder, monkeypatch):
+    """A new process reuses today's report for an unchanged workspace; an edit recomputes it."""
+    from assistant.bootstrap import build_assistant
+
+    org = tmp_path / "org"
+    org.mkdir()
+    (org / "change-procedure.md").write_text(
+        "# Change procedure\n\nEvery change is approved by the CAB, which meets every Tuesday.\n", encoding="utf-8"
+    )
+    first = build_assistant(settings, embedder=embedder)
+    first.pipeline.ingest_paths([org], "acme")
+    original = first.readiness.latest("acme")
+    assert (settings.data_dir / "readiness" / "acme.json").is_file()
+
+    second = build_assistant(settings, embedder=embedder)  # a new process on the same data
+    calls: list[str] = []
+    compute = second.readiness.report
+    monkeypatch.setattr(second.readiness, "report", lambda ws, **kw: calls.append(ws) or compute(ws, **kw))
+    reused = second.readiness.latest("acme")
+    assert calls == [] and reused.model_dump() == original.model_dump()
+
+    (org / "change-procedure.md").write_text(
+        "# Change procedure\n\nEmergency changes are approved by the ECAB within 2 hours.\n", encoding="utf-8"
+    )
+    second.pipeline.ingest_paths([org], "acme")
+    second.readiness.latest("acme")
+    assert calls == ["acme"]
+
+    (settings.data_dir / "readiness" / "acme.json").write_text("{not json", encoding="utf-8")
+    third = build_assistant(settings, embedder=embedder)
+    assert third.readiness.latest("acme").workspace == "acme"  # an unreadable cache is recomputed

@@ -5,12 +5,17 @@ cross-document disagreements, and the actions to take first."""
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from importlib import metadata
+from pathlib import Path
 
 from assistant.answering.consistency import find_disagreements
 from assistant.answering.evidence import EvidenceChecker, verdict_for
@@ -51,11 +56,18 @@ from assistant.readiness.models import (
 )
 from assistant.readiness.registers import record_findings
 from assistant.retrieval import to_passage
-from assistant.workspaces import workspace_collection
+from assistant.workspaces import STANDARD_COLLECTION, workspace_collection
 
 Progress = Callable[[int, int, str], None]
 
 GROUPS = AUDIT_GROUPS
+
+
+def _release() -> str:
+    try:
+        return metadata.version("auditprep")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def group_of(clause_id: str) -> str:
@@ -78,31 +90,88 @@ class _Documents:
     inconsistencies: list[Disagreement]
 
 
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = 1  # bump when the report's meaning changes without a release
+
+
 class ReadinessService:
-    def __init__(self, catalogue: Catalogue, evidence: EvidenceChecker, store: VectorStore, manifest: Manifest) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        evidence: EvidenceChecker,
+        store: VectorStore,
+        manifest: Manifest,
+        cache_dir: Path | None = None,
+    ) -> None:
         self._catalogue = catalogue
         self._evidence = evidence
         self._store = store
         self._manifest = manifest
         self._rules = ElementRules(catalogue)
-        self._latest: dict[str, tuple[tuple, ReadinessReport]] = {}
+        self._cache_dir = cache_dir
+        self._latest: dict[str, tuple[dict, ReadinessReport]] = {}
         self._latest_lock = threading.Lock()
 
     def latest(self, workspace: str) -> ReadinessReport:
         """Today's report for the workspace as its documents stand now, computed once per
-        change: answers about a clause give the same verdict as the report does."""
-        collection = workspace_collection(workspace)
-        fingerprint = (
-            datetime.now(UTC).date(),
-            tuple(sorted((r.document_id, r.version) for r in self._manifest.list(collection) if r.version > 0)),
-        )
+        change and kept on disk: answers about a clause give the same verdict as the report,
+        and a new process does not pay for the report again."""
+        fingerprint = self._fingerprint(workspace)
         with self._latest_lock:
             cached = self._latest.get(workspace)
             if cached is not None and cached[0] == fingerprint:
                 return cached[1]
-            report = self.report(workspace, as_of=fingerprint[0])
+            report = self._load(workspace, fingerprint)
+            if report is None:
+                report = self.report(workspace, as_of=date.fromisoformat(fingerprint["as_of"]))
+                self._save(workspace, fingerprint, report)
             self._latest[workspace] = (fingerprint, report)
             return report
+
+    def _fingerprint(self, workspace: str) -> dict:
+        """What the report depends on: the day, the workspace's and the standard's document
+        versions, and the release."""
+
+        def versions(collection: str) -> list[list]:
+            return sorted([r.document_id, r.version] for r in self._manifest.list(collection) if r.version > 0)
+
+        return {
+            "format": CACHE_FORMAT,
+            "release": _release(),
+            "as_of": datetime.now(UTC).date().isoformat(),
+            "documents": versions(workspace_collection(workspace)),
+            "standard": versions(STANDARD_COLLECTION),
+        }
+
+    def _cache_file(self, workspace: str) -> Path | None:
+        return self._cache_dir / f"{workspace}.json" if self._cache_dir is not None else None
+
+    def _load(self, workspace: str, fingerprint: dict) -> ReadinessReport | None:
+        path = self._cache_file(workspace)
+        if path is None or not path.is_file():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("fingerprint") != fingerprint:
+                return None
+            return ReadinessReport.model_validate(data["report"])
+        except (OSError, ValueError, KeyError, TypeError):
+            log.warning("ignoring an unreadable readiness cache: %s", path.name)
+            return None
+
+    def _save(self, workspace: str, fingerprint: dict, report: ReadinessReport) -> None:
+        path = self._cache_file(workspace)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            body = json.dumps({"fingerprint": fingerprint, "report": report.model_dump(mode="json")})
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(body, encoding="utf-8")
+            os.replace(partial, path)  # readers see the old file or the new one, never half
+        except OSError as exc:
+            log.warning("could not keep the readiness report on disk: %s", type(exc).__name__)
 
     def report(self, workspace: str, as_of: date | None = None, progress: Progress | None = None) -> ReadinessReport:
         started = time.perf_counter()
