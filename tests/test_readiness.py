@@ -169,3 +169,9 @@ def test_the_latest_report_is_kept_on_disk_until_the_workspace_changes(tmp_path,
     (settings.data_dir / "readiness" / "acme.json").write_text("{not json", encoding="utf-8")
     third = build_assistant(settings, embedder=embedder)
     assert third.readiness.latest("acme").workspace == "acme"  # an unreadable cache is recomputed
+
+
+def test_the_report_is_not_ready_while_a_stage1_document_is_weak(report):
+    weak = [i.label for i in report.checklist if i.status != "present"]
+    assert weak, "the sample's SLA and internal audit items are planted as weak"
+    assert not report.overall_status.startswith("ready"), (report.overall_status, weak)

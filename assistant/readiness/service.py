@@ -92,7 +92,7 @@ class _Documents:
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1  # bump when the report's meaning changes without a release
+CACHE_FORMAT = 2  # bump when the report's meaning changes without a release
 
 
 class ReadinessService:
@@ -193,20 +193,21 @@ class ReadinessService:
         overall = sum(c.score for c in clauses) / len(clauses) if clauses else 0.0
         if progress:
             progress(total, total, "")
+        actions = _actions(clauses, docs.checklist, docs.freshness, docs.registers, docs.inconsistencies)
         report = ReadinessReport(
             workspace=workspace,
             generated_at=datetime.now(UTC),
             as_of=as_of,
             documents=len(docs.records),
             overall_score=round(overall, 3),
-            overall_status=_overall_status(overall, docs.checklist),
+            overall_status=_overall_status(overall, docs.checklist, actions),
             clauses=clauses,
             groups=groups,
             checklist=docs.checklist,
             freshness=docs.freshness,
             records=docs.registers,
             inconsistencies=docs.inconsistencies,
-            actions=_actions(clauses, docs.checklist, docs.freshness, docs.registers, docs.inconsistencies),
+            actions=actions,
             element_counts=counts,
         )
         report.seconds = round(time.perf_counter() - started, 2)
@@ -329,9 +330,13 @@ def _lapsed_clauses(
     return named | {c for d in inconsistencies for c in d.clause_ids}
 
 
-def _overall_status(score: float, checklist: list[ChecklistEntry]) -> str:
-    missing = [c for c in checklist if c.status == "missing"]
-    if score >= 0.8 and not missing:
+def _overall_status(score: float, checklist: list[ChecklistEntry], actions: list[Action]) -> str:
+    """ "Ready" only with every Stage 1 document present and nothing an auditor would grade
+    as a major nonconformity: a weak internal audit or a stale management review is what
+    most often fails Stage 1, whatever the average score says."""
+    complete = all(c.status == "present" for c in checklist)
+    majors = any(a.severity is Severity.MAJOR for a in actions)
+    if score >= 0.8 and complete and not majors:
         return "ready for Stage 1"
     if score >= 0.55:
         return "nearly ready: close the listed gaps before Stage 1"
