@@ -107,7 +107,7 @@ def aggregate(items: list[ItemResult]) -> dict[str, float | None]:
 def generator_counters(items: list[ItemResult]) -> dict[str, float | None]:
     """How often a model-backed generator fell back, and how many unsupported sentences it
     wrote; None for systems that never call a model."""
-    called = [i for i in items if "fallback" in i.details and i.details.get("generator_called")]
+    called = [i for i in items if i.details.get("generator_called")]
     if not called:
         return {"fallback_rate": None, "unsupported_removed": None, "llm_ms_mean": None}
     fallbacks = sum(1 for i in called if i.details.get("fallback"))

@@ -59,7 +59,6 @@ COMPARISON = re.compile(
     r"on the (?:cycle|schedule|frequency) (?:our|the)|as [\d.]+ expects?)\b",
     re.I,
 )
-_COMPARISON = COMPARISON
 _FIRST_PERSON = re.compile(r"\b(we|our|ours|us|we've|we're|here)\b", re.I)
 # "how long is the certificate valid?" is about certification only when it is not about us
 _WEAK_PROCESS = re.compile(r"\bhow long\b|\bvalid\b", re.I)
@@ -100,7 +99,7 @@ EXAMPLES: dict[Intent, list[str]] = {
 
 def is_lookup(question: str) -> bool:
     """A wh-question about a fact, unless it also asks for evidence or a comparison."""
-    if re.search(r"\bevidence\b", question, re.I) or _COMPARISON.search(question) or _YES_NO.search(question):
+    if re.search(r"\bevidence\b", question, re.I) or COMPARISON.search(question) or _YES_NO.search(question):
         return False
     if _ABOUT_STANDARD.search(question):
         return False  # "what do auditors find with continuity plans?" is about the standard's practice
@@ -121,7 +120,7 @@ class IntentClassifier:
         about_us = bool(_FIRST_PERSON.search(text))
         if Intent.READINESS in hits:
             return Intent.READINESS
-        if _COMPARISON.search(text):
+        if COMPARISON.search(text):
             return Intent.EVIDENCE
         if Intent.CLAUSE in hits and named_clauses:
             return Intent.CLAUSE

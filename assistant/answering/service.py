@@ -31,7 +31,6 @@ from assistant.workspaces import workspace_collection
 
 log = logging.getLogger(__name__)
 
-_CONSISTENCY = COMPARISON
 # "do the plan and the procedure agree?", "the same in the policy and the SLA": documents
 # compared with each other rather than a practice compared with a rule
 _CROSS_DOCUMENT = re.compile(
@@ -149,7 +148,7 @@ class AskService:
             org = [p for p in retrieved.organization if p.doc_type is not DocType.CLAUSE]
             ctx.disagreements = self._relevant(find_disagreements(org, self._catalogue), question, ctx.clauses)
             ctx.verdict = ctx.checks[0].verdict
-            if _CONSISTENCY.search(question):
+            if COMPARISON.search(question):
                 ctx.focus_elements, ctx.verdict = self._consistency(vector, ctx)
         if intent is Intent.READINESS:
             ctx.checklist = self._checklist(workspace, collection, records)
