@@ -37,7 +37,7 @@ def _file(source: str) -> str:
 
 
 def response_from_answer(answer: Answer, latency_ms: float) -> Response:
-    ranked = sorted(answer.passages, key=lambda p: -p.score)
+    ranked = answer.passages  # in the pipeline's own order of relevance to the question
     return Response(
         text=answer.text,
         cited_clauses=answer.cited_clause_ids(),
@@ -48,6 +48,7 @@ def response_from_answer(answer: Answer, latency_ms: float) -> Response:
         latency_ms=latency_ms,
         details={
             "intent": answer.intent.value,
+            "top_sources": [_file(p.source) for p in ranked[:10]],
             "removed_citations": answer.metadata.get("removed_citations", []),
             "fallback": answer.metadata.get("fallback_reason"),
             "unsupported_removed": answer.metadata.get("unsupported_sentences_removed", 0),

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from assistant.answering.evidence import ClauseCheck
 from assistant.catalogue import Catalogue
-from assistant.models import Citation, Disagreement, Intent, Passage, Verdict
+from assistant.models import Citation, Disagreement, DocType, Intent, Passage, Verdict
 from assistant.readiness.checklist import ChecklistItem
 from assistant.retrieval import Retrieved
 
@@ -31,8 +31,22 @@ class AnswerContext:
 
     @property
     def passages(self) -> list[Passage]:
+        """Retrieved passages, best first for what the question is about: the standard's
+        guidance leads for questions about the certification process; the entries of the
+        clauses explained, then the organization's documents, for clause questions; the
+        organization's documents for everything else."""
+        standard, organization = self.retrieved.standard, self.retrieved.organization
+        if self.intent is Intent.PROCESS:
+            ordered = standard + organization
+        elif self.intent is Intent.CLAUSE:
+            entries = [
+                p for p in standard if p.doc_type is DocType.CLAUSE and p.source.rsplit("/", 1)[-1] in self.clauses
+            ]
+            ordered = entries + organization + standard
+        else:
+            ordered = organization + standard
         seen: dict[str, Passage] = {}
-        for p in self.retrieved.organization + self.retrieved.standard + self.extra_passages:
+        for p in ordered + self.extra_passages:
             seen.setdefault(p.id, p)
         return list(seen.values())
 

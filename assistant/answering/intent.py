@@ -35,7 +35,9 @@ _RULES: list[tuple[Intent, re.Pattern[str]]] = [
         re.compile(
             r"\bcertific(ate|ation)\b|\bsurveillance\b|\brecertification\b|\bstage ?[12]\b|"
             r"\baudit days?\b|\bcertification body\b|\baccredit\w*|\b(major|minor) (non-?conformit\w*|nc)\b|"
-            r"\bobservations?\b|\b2011\b|\bitil\b|\b27001\b|\bannex sl\b",
+            r"\bobservations?\b|\b2011\b|\bitil\b|\b27001\b|\bannex sl\b|\bwrite\w* (?:\w+ )?up\b|"
+            r"\b(?:new|old|previous|current|latest|2018) (?:edition|version)\b|\b(?:grew|grow|came|come) out of\b|"
+            r"\borigins?\b|\bbs ?15000\b",
             re.I,
         ),
     ),
@@ -67,6 +69,13 @@ _ASKS_REQUIREMENT = re.compile(r"\b(expect|require|ask|mean|apply|applies|after|
 _AUX = r"(?:do|does|did|is|are|was|were|has|have|had|can|could|would|will|should|may|might)"
 # "has top management reviewed the SMS?", "when leadership last met, did they look at ...?"
 _YES_NO = re.compile(rf"^\W*{_AUX}\b|^[^,?]{{3,90}},\s*{_AUX}\b", re.I)
+# "we have 300 people in scope - how many audit days ...?": the question comes after the context
+_LATE_WH = re.compile(r"(?:\s[-\u2013\u2014]\s|[,.;:]\s)(?:so\s)?(?:who|what|when|where|which|how)\b", re.I)
+# "do we have to do anything about an observation?" asks what the rules oblige, not for evidence
+# ("can we book stage 1 before ...?" asks what the rules allow)
+_OBLIGATION = re.compile(r"^\W*(?:(?:do|must|should) (?:we|i) (?:have|need) to\b|can|could|may|might|must|should)\b", re.I)
+# "did this year's internal audit cover ...?" asks about something that happened here
+_PAST_EVENT = re.compile(r"^\W*(?:did|has|have|was|were)\b", re.I)
 _ABOUT_STANDARD = re.compile(r"\b(the standard|iso|20000|clause|auditors?|certification)\b", re.I)
 # a wh-question asks for a fact ("who chairs the CAB?"); a yes/no question asks for a judgement
 _WH_QUESTION = re.compile(
@@ -120,8 +129,15 @@ class IntentClassifier:
         about_us = bool(_FIRST_PERSON.search(text))
         if Intent.READINESS in hits:
             return Intent.READINESS
-        if COMPARISON.search(text):
-            return Intent.EVIDENCE
+        process = Intent.PROCESS in hits
+        if COMPARISON.search(text) and (about_us or not process):
+            return Intent.EVIDENCE  # "is ISO 20000 the same as ITIL?" compares no practice of ours
+        obliged = bool(_OBLIGATION.search(text))
+        judged = bool(_YES_NO.search(text)) and not obliged and (about_us or bool(_PAST_EVENT.search(text)))
+        if process and not judged and (_LATE_WH.search(text) or obliged or not about_us):
+            return Intent.PROCESS
+        if process and judged:
+            return Intent.EVIDENCE  # "would our policy stand up to a stage 1 review?"
         if Intent.CLAUSE in hits and named_clauses:
             return Intent.CLAUSE
         asks_requirement = bool(named_clauses) and bool(_ASKS_REQUIREMENT.search(text))
