@@ -248,6 +248,11 @@ class Catalogue:
         except KeyError:
             raise UnknownClause(f"requirement element {element_id!r} does not exist") from None
 
+    @cached_property
+    def title_words(self) -> frozenset[str]:
+        """Lower-case words of clause titles: the subjects documents are named after."""
+        return frozenset(w.strip(",").lower() for c in self._clauses.values() for w in c.title.split())
+
     @property
     def edition_2011(self) -> dict[str, list[str]]:
         return dict(self._edition_2011)

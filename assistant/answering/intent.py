@@ -73,7 +73,9 @@ _YES_NO = re.compile(rf"^\W*{_AUX}\b|^[^,?]{{3,90}},\s*{_AUX}\b", re.I)
 _LATE_WH = re.compile(r"(?:\s[-\u2013\u2014]\s|[,.;:]\s)(?:so\s)?(?:who|what|when|where|which|how)\b", re.I)
 # "do we have to do anything about an observation?" asks what the rules oblige, not for evidence
 # ("can we book stage 1 before ...?" asks what the rules allow)
-_OBLIGATION = re.compile(r"^\W*(?:(?:do|must|should) (?:we|i) (?:have|need) to\b|can|could|may|might|must|should)\b", re.I)
+_OBLIGATION = re.compile(
+    r"^\W*(?:(?:do|must|should) (?:we|i) (?:have|need) to\b|can|could|may|might|must|should)\b", re.I
+)
 # "did this year's internal audit cover ...?" asks about something that happened here
 _PAST_EVENT = re.compile(r"^\W*(?:did|has|have|was|were)\b", re.I)
 _ABOUT_STANDARD = re.compile(r"\b(the standard|iso|20000|clause|auditors?|certification)\b", re.I)

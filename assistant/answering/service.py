@@ -16,6 +16,7 @@ from assistant.answering.context import AnswerContext
 from assistant.answering.evidence import ClauseCheck, EvidenceChecker
 from assistant.answering.extractive import ExtractiveGenerator
 from assistant.answering.intent import COMPARISON, IntentClassifier
+from assistant.answering.subject import compared_subject, with_subject_first
 from assistant.answering.validation import validate_answer
 from assistant.catalogue import Catalogue
 from assistant.config import Settings
@@ -135,7 +136,7 @@ class AskService:
             workspace=workspace,
             intent=intent,
             retrieved=retrieved,
-            clauses=named or self._inferred_clauses(retrieved, intent),
+            clauses=self._subject_first(question, intent, named or self._inferred_clauses(retrieved, intent)),
             org_documents=sum(1 for r in records if r.version > 0),
         )
         ctx.unknown_clauses = unknown_clause_ids(question, self._catalogue)
@@ -154,6 +155,14 @@ class AskService:
             ctx.checklist = self._checklist(workspace, collection, records)
             ctx.extra_passages = self._first_chunks(collection, records, ctx.checklist)
         return ctx
+
+    def _subject_first(self, question: str, intent: Intent, clauses: list[str]) -> list[str]:
+        if intent in (Intent.PROCESS, Intent.READINESS):
+            return clauses
+        if intent is Intent.EVIDENCE and COMPARISON.search(question):
+            subject = compared_subject(question, self._catalogue)
+            clauses = subject + [c for c in clauses if c not in subject] if subject else clauses
+        return with_subject_first(question, clauses, self._catalogue)
 
     def _checklist(self, workspace: str, collection: str, records) -> list[ChecklistItem]:
         """The Stage 1 checklist: the cached readiness report's when there is one (reading

@@ -1,0 +1,68 @@
+"""What a question is about when the clause it names is only the name of a document.
+
+"Is the supplier policy still showing the right owner?" names supplier management through
+the document's name but asks about the document's control — its owner, version or review
+date — which is what clause 7.5.2 governs, whatever the document.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.catalogue import Catalogue
+
+DOCUMENT_CONTROL_CLAUSE = "7.5.2"
+_DOCUMENT = r"(?:polic(?:y|ies)|procedures?|plans?|documents?|registers?|manuals?)"
+_CONTROL = (
+    r"(?:owner|owners|owned|versions?|review dates?|in date|out of date|up to date|periodic review|"
+    r"review status|review cycle|overdue for review|due for review|approval date|document review)"
+)
+_GAP = r"\W+(?:[\w'-]+\W+){0,8}?"
+_ASKS_ABOUT_CONTROL = re.compile(rf"\b{_DOCUMENT}{_GAP}{_CONTROL}\b|\b{_CONTROL}{_GAP}{_DOCUMENT}\b", re.I)
+
+
+def asks_about_document_control(question: str) -> bool:
+    """True when the question asks about a document's owner, version or review date."""
+    return bool(_ASKS_ABOUT_CONTROL.search(question))
+
+
+def with_subject_first(question: str, clauses: list[str], catalogue: Catalogue) -> list[str]:
+    """The clauses a question concerns, the one it is really about first."""
+    if DOCUMENT_CONTROL_CLAUSE in catalogue and asks_about_document_control(question):
+        return [DOCUMENT_CONTROL_CLAUSE] + [c for c in clauses if c != DOCUMENT_CONTROL_CLAUSE]
+    return clauses
+
+
+# "the change procedure", "their SLA", "the Harbour agreement", "our security policy": a
+# document named by what it covers, compared with another rather than asked about
+_DETERMINER = r"(?:[Tt]he|[Tt]heir|[Oo]ur|[Ii]ts|[Tt]his|[Tt]hat)"
+_DOCUMENT_NAME = re.compile(
+    rf"\b{_DETERMINER}\s+(?:(?!(?:the|their|our|its|this|that|in|and|or|of|on|to|with|same|way)\b)"
+    r"(?:[A-Z][\w-]*|[a-z]+)\s+){0,3}?"
+    r"(?:procedure|policy|plan|SLA|agreement|catalogue|register|report|minutes|contract)(?:'s)?\b"
+)
+_TARGET = re.compile(r"\b(?:targets?|KPIs?)\b", re.I)
+OBJECTIVES_CLAUSE = "6.2.1"
+
+
+def compared_subject(question: str, catalogue: Catalogue) -> list[str] | None:
+    """The clauses of what two documents are compared on, with the documents' own names
+    taken out ("do the SMS plan and the incident procedure say the same about major
+    incident updates?" is about incident management, not SMS planning). A target stated in
+    several documents is a service management objective. None when no document is named
+    or the rest of the question names no clause."""
+    names = [m for m in _DOCUMENT_NAME.finditer(question) if _names_a_document(m.group(0), catalogue)]
+    if not names:
+        return None
+    rest = question
+    for m in reversed(names):
+        rest = rest[: m.start()] + " " + rest[m.end() :]
+    if len(names) >= 2 and _TARGET.search(rest) and OBJECTIVES_CLAUSE in catalogue:
+        return [OBJECTIVES_CLAUSE]
+    return catalogue.resolve(rest) or None
+
+
+def _names_a_document(phrase: str, catalogue: Catalogue) -> bool:
+    """The words before the document noun are a name or a subject of the standard."""
+    words = phrase.split()[1:-1]
+    return all(w[:1].isupper() or w.lower() in catalogue.title_words for w in words)
