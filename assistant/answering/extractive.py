@@ -4,6 +4,7 @@ relevant sentences of the retrieved passages and from the catalogue's own words.
 from __future__ import annotations
 
 from assistant.answering.context import AnswerContext, CitationBook
+from assistant.answering.intent import about_us
 from assistant.answering.relevance import ANSWERS_MIN, answer_similarity
 from assistant.answering.sentences import Pick, pick_sentences
 from assistant.catalogue import Catalogue
@@ -200,7 +201,7 @@ class ExtractiveGenerator:
         if picks:
             lines.append("Your documents say:")
             lines += [f'- "{p.sentence}" [{book.passage(p.passage, p.sentence)}]' for p in picks]
-        if len(picks) < 2:
+        if len(picks) < 2 and not (about_us(ctx.question) and ctx.org_documents):
             spicks = pick_sentences(ctx.question, std, max_sentences=2, max_words=70, min_share=MIN_SHARE)
             spicks = self._answering(ctx.question, spicks)
             lines += [f"{p.sentence} [{book.passage(p.passage, p.sentence)}]" for p in spicks]

@@ -76,6 +76,8 @@ _LATE_WH = re.compile(r"(?:\s[-\u2013\u2014]\s|[,.;:]\s)(?:so\s)?(?:who|what|whe
 _OBLIGATION = re.compile(
     r"^\W*(?:(?:do|must|should) (?:we|i) (?:have|need) to\b|can|could|may|might|must|should)\b", re.I
 )
+_WHO_WHICH_WHEN = re.compile(r"^\W*(?:who|whom|whose|which|when|where)\b", re.I)
+_OUR_CERTIFICATE = re.compile(r"\bour (?:[\w:/-]+ ){0,3}(?:certificates?|certification body|registrar)\b", re.I)
 # "did this year's internal audit cover ...?" asks about something that happened here
 _PAST_EVENT = re.compile(r"^\W*(?:did|has|have|was|were)\b", re.I)
 _ABOUT_STANDARD = re.compile(r"\b(the standard|iso|20000|clause|auditors?|certification)\b", re.I)
@@ -106,6 +108,11 @@ EXAMPLES: dict[Intent, list[str]] = {
     ],
     Intent.GENERAL: ["Tell me about service management.", "What is a service management system?"],
 }
+
+
+def about_us(question: str) -> bool:
+    """The question asks about the organization itself ("we", "our", "us")."""
+    return bool(_FIRST_PERSON.search(question))
 
 
 def is_lookup(question: str) -> bool:
@@ -140,6 +147,8 @@ class IntentClassifier:
             return Intent.PROCESS
         if process and judged:
             return Intent.EVIDENCE  # "would our policy stand up to a stage 1 review?"
+        if process and _OUR_CERTIFICATE.search(text) and _WHO_WHICH_WHEN.search(text):
+            return Intent.GENERAL  # "which body issued our ISO 27001 certificate?" is a fact about us
         if Intent.CLAUSE in hits and named_clauses:
             return Intent.CLAUSE
         asks_requirement = bool(named_clauses) and bool(_ASKS_REQUIREMENT.search(text))
