@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from assistant.answering.context import AnswerContext, CitationBook
 from assistant.answering.intent import about_us
-from assistant.answering.relevance import ANSWERS_MIN, answer_similarity
+from assistant.answering.relevance import ANSWERS_MIN, answer_similarity, states_what_is_asked
 from assistant.answering.sentences import Pick, pick_sentences
 from assistant.catalogue import Catalogue
 from assistant.models import (
@@ -171,7 +171,7 @@ class ExtractiveGenerator:
         if best < ABSTAIN_STANDARD:
             return self._abstain_all(ctx)
         picks = pick_sentences(ctx.question, std, max_sentences=4, max_words=110)
-        if not picks:
+        if not picks or not states_what_is_asked(ctx.question, [p.sentence for p in picks]):
             return self._abstain_all(ctx)
         lines = [f"{p.sentence} [{book.passage(p.passage, p.sentence)}]" for p in picks]
         for clause_id in ctx.clauses[:2]:
@@ -215,7 +215,11 @@ class ExtractiveGenerator:
     # -- pieces ----------------------------------------------------------------------
     def _answering(self, question: str, picks: list[Pick]) -> list[Pick]:
         """The picks, or none when they share the question's names but not its subject."""
-        if not picks or self._embedder is None:
+        if not picks:
+            return picks
+        if not states_what_is_asked(question, [p.sentence for p in picks]):
+            return []
+        if self._embedder is None:
             return picks
         if answer_similarity(question, [p.sentence for p in picks], self._embedder) < ANSWERS_MIN:
             return []

@@ -39,3 +39,36 @@ def answer_similarity(question: str, sentences: Sequence[str], embedder: Embedde
     vectors = embedder.embed_documents([mask(s, names) or s for s in sentences])
     query = embedder.embed_query(mask(question, names) or question)
     return float(np.max(vectors @ query))
+
+
+# "how much does X charge?" is answered by an amount of money, "how many ...?" by a count: a
+# sentence that names the same things but states neither does not answer the question.
+_MONEY_QUESTION = re.compile(
+    r"\bhow much\b(?=.*\b(?:charg\w*|costs?|pa(?:y|id|ys)|price\w*|fees?|spend\w*|budget\w*|money|set aside|worth)\b)",
+    re.I,
+)
+_COUNT_QUESTION = re.compile(r"\bhow many\b", re.I)
+_MONEY = re.compile(
+    r"(?:[£$€]|\b(?:GBP|EUR|USD))\s?\d|\b\d[\d,.]*\s?(?:k|m|bn)?\s?(?:GBP|EUR|USD|pounds?|euros?|dollars?)\b", re.I
+)
+_IDENTIFIER = re.compile(
+    r"\bISO(?:/IEC)?\s?\d+(?:[-:]\d+)*|\b\d+(?:\.\d+)+\b|\b(?:19|20)\d\d\b|\b[A-Z]{1,6}-?\d+\b|\bP\d\b"
+)
+_COUNT = re.compile(
+    r"\b\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|hundred|dozen|several|a few)\b",
+    re.I,
+)
+
+
+def states_what_is_asked(question: str, sentences: Sequence[str]) -> bool:
+    """False when the question asks for an amount or a count and no sentence states one.
+
+    Identifiers that only look like counts — standard names ("ISO 27001"), clause numbers,
+    years, references ("P2", "IA-2026") — are not counts.
+    """
+    if _MONEY_QUESTION.search(question):
+        return any(_MONEY.search(s) for s in sentences)
+    if _COUNT_QUESTION.search(question):
+        return any(_COUNT.search(_IDENTIFIER.sub(" ", s)) for s in sentences)
+    return True
