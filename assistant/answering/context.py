@@ -28,6 +28,7 @@ class AnswerContext:
     checklist: list[ChecklistItem] = field(default_factory=list)
     org_documents: int = 0
     unknown_clauses: list[str] = field(default_factory=list)  # clause numbers that do not exist
+    unknown_names: list[str] = field(default_factory=list)  # names neither the knowledge nor the documents use
 
     @property
     def passages(self) -> list[Passage]:

@@ -57,6 +57,8 @@ class ExtractiveGenerator:
         }[ctx.intent]
         if ctx.unknown_clauses:
             text, abstained, confidence = self._no_such_clause(ctx)
+        elif ctx.unknown_names:
+            text, abstained, confidence = self._not_covered(ctx)
         else:
             text, abstained, confidence = handler(ctx, book)
         findings = [f for check in ctx.checks for f in check.findings]
@@ -246,6 +248,15 @@ class ExtractiveGenerator:
         text = (
             "The clause number in your question does not exist in ISO/IEC 20000-1:2018, so I can't say what "
             "it requires. The auditable requirements are clauses 4 to 10.2; run `auditprep clauses` to see them."
+        )
+        return text, True, 0.0
+
+    def _not_covered(self, ctx: AnswerContext) -> tuple[str, bool, float]:
+        names = ", ".join(ctx.unknown_names)
+        text = (
+            f"Neither your documents nor the ISO/IEC 20000-1:2018 knowledge base mention {names}, so I won't "
+            "guess. The standard sets requirements for the service management system and its processes, not "
+            'for particular products or places; name a clause (for example "clause 8.5.1") to see what it asks.'
         )
         return text, True, 0.0
 

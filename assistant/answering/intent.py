@@ -55,7 +55,8 @@ _RULES: list[tuple[Intent, re.Pattern[str]]] = [
 
 # a question that compares a practice with a rule, or one document with another
 COMPARISON = re.compile(
-    r"\b(consistent|inconsistent|in line|aligned?|complian\w*|comply|conform\w*|match\w*|agree\w*|the same|"
+    r"\b(consistent|inconsistent|in line|aligned?|complian\w*|comply|conform\w*|match\w*|"
+    r"agree(?:s|d|ing)?(?!ment)|the same|"
     r"differ\w*|square\w*|hold up|holds up|back (?:it |that |this )?up|line up|reflect\w*|contradict\w*|"
     r"as often as|(?:our|its) own (?:promise|rules?)|the way (?:our|the|its) [\w' -]{2,40} (?:says?|requires?|sets?)|"
     r"on the (?:cycle|schedule|frequency) (?:our|the)|as [\d.]+ expects?)\b",

@@ -52,7 +52,7 @@ _MONEY = re.compile(
     r"(?:[£$€]|\b(?:GBP|EUR|USD))\s?\d|\b\d[\d,.]*\s?(?:k|m|bn)?\s?(?:GBP|EUR|USD|pounds?|euros?|dollars?)\b", re.I
 )
 _IDENTIFIER = re.compile(
-    r"\bISO(?:/IEC)?\s?\d+(?:[-:]\d+)*|\b\d+(?:\.\d+)+\b|\b(?:19|20)\d\d\b|\b[A-Z]{1,6}-?\d+\b|\bP\d\b"
+    r"\bISO(?:/IEC)?\s?\d+(?:[-:]\d+)*|\b(?i:clauses?)\s+\d+(?:(?:\s*(?:to|and|or|,|-)\s*)+\d+)*|\b\d+(?:\.\d+)+\b|\b(?:19|20)\d\d\b|\b[A-Z]{1,6}-?\d+\b|\bP\d\b"
 )
 _COUNT = re.compile(
     r"\b\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"

@@ -16,6 +16,7 @@ from assistant.answering.context import AnswerContext
 from assistant.answering.evidence import ClauseCheck, EvidenceChecker
 from assistant.answering.extractive import ExtractiveGenerator
 from assistant.answering.intent import COMPARISON, IntentClassifier
+from assistant.answering.relevance import names_in
 from assistant.answering.subject import compared_subject, with_subject_first
 from assistant.answering.validation import validate_answer
 from assistant.catalogue import Catalogue
@@ -28,14 +29,15 @@ from assistant.readiness.checklist import ChecklistItem, ItemStatus, assess_chec
 from assistant.readiness.models import ClauseStatus, ReadinessReport
 from assistant.retrieval import Retriever, to_passage
 from assistant.text import content_terms
-from assistant.workspaces import workspace_collection
+from assistant.workspaces import STANDARD_COLLECTION, workspace_collection
 
 log = logging.getLogger(__name__)
 
 # "do the plan and the procedure agree?", "the same in the policy and the SLA": documents
 # compared with each other rather than a practice compared with a rule
 _CROSS_DOCUMENT = re.compile(
-    r"\b(agree\w*|say the same|list the same|described the same|the same (?:in|as|way in)|match\w* what'?s in)\b",
+    r"\b(agree(?:s|d|ing)?(?!ment)|say the same|list the same|described the same|the same (?:in|as|way in)|"
+    r"match\w* what'?s in)\b",
     re.I,
 )
 INFER_CLAUSE_MIN = 0.30  # a clause entry this similar to the question is what it is about
@@ -101,6 +103,7 @@ class AskService:
         self._manifest = manifest
         self._ensure_standard = ensure_standard
         self._readiness = readiness
+        self._lexical = lexical
         self.evidence = EvidenceChecker(catalogue, embedder, store, lexical, manifest)
         self._intents = IntentClassifier(embedder)
         self.generators: dict[str, Generator] = {"extractive": ExtractiveGenerator(catalogue, embedder)}
@@ -140,7 +143,9 @@ class AskService:
             org_documents=sum(1 for r in records if r.version > 0),
         )
         ctx.unknown_clauses = unknown_clause_ids(question, self._catalogue)
-        if ctx.unknown_clauses:
+        if intent in (Intent.CLAUSE, Intent.PROCESS) and not named:
+            ctx.unknown_names = self._unknown_names(question, collection)
+        if ctx.unknown_clauses or ctx.unknown_names:
             return ctx
         if intent is Intent.EVIDENCE and ctx.clauses and ctx.org_documents:
             judged = self._judged(workspace, ctx.clauses[0])
@@ -155,6 +160,15 @@ class AskService:
             ctx.checklist = self._checklist(workspace, collection, records)
             ctx.extra_passages = self._first_chunks(collection, records, ctx.checklist)
         return ctx
+
+    def _unknown_names(self, question: str, collection: str) -> list[str]:
+        """Names in a question about the standard that no passage of the knowledge base or
+        of the workspace uses ("which Kubernetes version does ISO 20000 mandate?"): the
+        nearest clause would be an answer to a different question."""
+        words = {w for name in names_in(question) for w in name.split() if len(w) >= 3 and w.isalpha()}
+        return sorted(
+            w for w in words if not any(self._lexical.search(c, w, 1) for c in (STANDARD_COLLECTION, collection))
+        )
 
     def _subject_first(self, question: str, intent: Intent, clauses: list[str]) -> list[str]:
         if intent in (Intent.PROCESS, Intent.READINESS):
