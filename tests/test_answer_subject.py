@@ -50,3 +50,17 @@ def test_a_target_stated_in_two_documents_is_an_objective(catalogue):
 def test_no_document_named_or_no_subject_left_gives_nothing(catalogue):
     assert compared_subject("Is our change approval consistent with 8.5.1?", catalogue) is None
     assert compared_subject("Do the SMS plan and the scope agree?", catalogue) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("How long do we hang on to incident tickets and other process records?", "7.5.3"),
+        ("What is our retention period for change records?", "7.5.3"),
+        ("How long do we keep the project team on hypercare?", None),
+    ],
+)
+def test_how_long_records_are_kept_is_retention(question, first, catalogue):
+    named = catalogue.resolve(question)
+    chosen = with_subject_first(question, named, catalogue)
+    assert (chosen[:1] == [first]) if first else chosen == named

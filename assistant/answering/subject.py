@@ -21,6 +21,16 @@ _GAP = r"\W+(?:[\w'-]+\W+){0,8}?"
 _ASKS_ABOUT_CONTROL = re.compile(rf"\b{_DOCUMENT}{_GAP}{_CONTROL}\b|\b{_CONTROL}{_GAP}{_DOCUMENT}\b", re.I)
 
 
+RETENTION_CLAUSE = "7.5.3"
+# "how long do we hang on to incident tickets?": how long records are kept is retention,
+# part of controlling documented information, whatever process made the records
+_ASKS_ABOUT_RETENTION = re.compile(
+    r"\bretention\b|\bhow long\b.{0,40}\b(?:keep|kept|retain\w*|hang on to|hold on to|store[sd]?|archived?)\b"
+    r".{0,60}\b(?:records?|tickets?|logs?|data|documents?|minutes|evidence|backups?|e-?mails?)\b",
+    re.I,
+)
+
+
 def asks_about_document_control(question: str) -> bool:
     """True when the question asks about a document's owner, version or review date."""
     return bool(_ASKS_ABOUT_CONTROL.search(question))
@@ -30,6 +40,8 @@ def with_subject_first(question: str, clauses: list[str], catalogue: Catalogue) 
     """The clauses a question concerns, the one it is really about first."""
     if DOCUMENT_CONTROL_CLAUSE in catalogue and asks_about_document_control(question):
         return [DOCUMENT_CONTROL_CLAUSE] + [c for c in clauses if c != DOCUMENT_CONTROL_CLAUSE]
+    if RETENTION_CLAUSE in catalogue and _ASKS_ABOUT_RETENTION.search(question):
+        return [RETENTION_CLAUSE] + [c for c in clauses if c != RETENTION_CLAUSE]
     return clauses
 
 
