@@ -13,6 +13,8 @@ from assistant.answering.relevance import ANSWERS_MIN, answer_similarity, states
     [
         ("How much does VaultStream charge us per terabyte?", ["VaultStream availability is 99.9% per month."], False),
         ("How much does VaultStream charge us per terabyte?", ["VaultStream charges £18 per terabyte."], True),
+        ("How much does a body charge per audit day?", ["Certification typically costs €15,000 in total."], False),
+        ("How much does a body charge per audit day?", ["Expect a day rate of €1,200 per audit day."], True),
         ("How much money is set aside for the SMS?", ["The SMS budget for 2026 is GBP 120,000."], True),
         ("How many Annex A controls does ISO 27001:2022 have?", ["ISO/IEC 27001 follows Annex SL."], False),
         ("How many Annex A controls does ISO 27001:2022 have?", ["It lists 93 controls."], True),

@@ -47,6 +47,7 @@ _MONEY_QUESTION = re.compile(
     r"\bhow much\b(?=.*\b(?:charg\w*|costs?|pa(?:y|id|ys)|price\w*|fees?|spend\w*|budget\w*|money|set aside|worth)\b)",
     re.I,
 )
+_PER_UNIT = re.compile(r"\bper ((?!each\b|a\b|the\b)[a-z]{3,}(?: (?!each\b|a\b|the\b|in\b|for\b)[a-z]{3,})?)", re.I)
 _COUNT_QUESTION = re.compile(r"\bhow many\b", re.I)
 _MONEY = re.compile(
     r"(?:[£$€]|\b(?:GBP|EUR|USD))\s?\d|\b\d[\d,.]*\s?(?:k|m|bn)?\s?(?:GBP|EUR|USD|pounds?|euros?|dollars?)\b", re.I
@@ -68,7 +69,9 @@ def states_what_is_asked(question: str, sentences: Sequence[str]) -> bool:
     years, references ("P2", "IA-2026") — are not counts.
     """
     if _MONEY_QUESTION.search(question):
-        return any(_MONEY.search(s) for s in sentences)
+        rate = _PER_UNIT.search(question)  # "per audit day": a rate, stated per that unit
+        units = [re.compile(rf"\b{re.escape(w.rstrip('s'))}s?\b", re.I) for w in rate.group(1).split()] if rate else []
+        return any(_MONEY.search(s) and all(u.search(s) for u in units) for s in sentences)
     if _COUNT_QUESTION.search(question):
         return any(_COUNT.search(_IDENTIFIER.sub(" ", s)) for s in sentences)
     return True
