@@ -3,12 +3,18 @@
 Readers only trust chunks of a committed (document, version) pair, so a document being
 replaced — or one whose ingest was killed half-way — is never seen half-indexed: the
 previous version stays the visible one until the new one is complete.
+
+Reads that every question makes (``list``, ``committed_versions``) are cached and the cache
+is dropped whenever anything commits to the database, in this process or another one.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Column,
@@ -28,6 +34,7 @@ from sqlalchemy import (
 
 from assistant.models import DocType, DocumentRecord, DocumentStatus
 
+T = TypeVar("T")
 metadata = MetaData()
 
 documents = Table(
@@ -54,12 +61,62 @@ garbage = Table(
 )
 
 
+class ChangeWatch:
+    """Tells whether anything committed to an SQLite database file since it last looked.
+
+    SQLite's ``PRAGMA data_version`` changes when any other connection, in any process,
+    commits; so a connection held only for asking it sees every write, including writes
+    that bypass ``Manifest``. Other databases get no watch (``changed`` is always true).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._conn: Any = None
+        self._seen: int | None = None
+        self._lock = threading.Lock()
+        database = engine.url.database
+        if engine.dialect.name == "sqlite" and database and database != ":memory:" and "mode=memory" not in database:
+            raw = engine.raw_connection()
+            raw.detach()  # never handed out by the pool, so never used for writes
+            self._conn = raw
+
+    def changed(self) -> bool:
+        """True on the first call and whenever a commit happened since the previous call."""
+        if self._conn is None:
+            return True
+        with self._lock:
+            version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+            changed, self._seen = version != self._seen, version
+        return changed
+
+
 class Manifest:
     """Per-workspace document records and the chunks awaiting deletion."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         metadata.create_all(engine)
+        self._watch = ChangeWatch(engine)
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._generation = 0
+        self._cache_lock = threading.Lock()
+
+    def _cached(self, kind: str, workspace: str, load: Callable[[], T]) -> T:
+        """``load()``'s value, reused until the database changes. The change check runs
+        before the read, and a value read while the cache was dropped is not kept, so a
+        racing commit only ever costs a re-read, never a stale answer."""
+        with self._cache_lock:
+            if self._watch.changed():
+                self._cache.clear()
+                self._generation += 1
+            generation = self._generation
+            hit = self._cache.get((kind, workspace))
+        if hit is not None:
+            return hit
+        value = load()
+        with self._cache_lock:
+            if generation == self._generation:
+                self._cache[(kind, workspace)] = value
+        return value
 
     def get(self, workspace: str, document_id: str) -> DocumentRecord | None:
         with self._engine.connect() as conn:
@@ -71,11 +128,15 @@ class Manifest:
         return _record(row) if row else None
 
     def list(self, workspace: str) -> list[DocumentRecord]:
+        """The workspace's records by source (records are immutable, so they are shared)."""
+        return list(self._cached("list", workspace, lambda: self._list(workspace)))
+
+    def _list(self, workspace: str) -> tuple[DocumentRecord, ...]:
         with self._engine.connect() as conn:
             rows = conn.execute(
                 select(documents).where(documents.c.workspace == workspace).order_by(documents.c.source)
             ).all()
-        return [_record(r) for r in rows]
+        return tuple(_record(r) for r in rows)
 
     def chunk_ids(self, workspace: str, document_id: str) -> list[str]:
         with self._engine.connect() as conn:
@@ -88,6 +149,9 @@ class Manifest:
 
     def committed_versions(self, workspace: str) -> dict[str, int]:
         """Document id -> the version readers may see."""
+        return dict(self._cached("committed", workspace, lambda: self._committed_versions(workspace)))
+
+    def _committed_versions(self, workspace: str) -> dict[str, int]:
         with self._engine.connect() as conn:
             rows = conn.execute(
                 select(documents.c.document_id, documents.c.version).where(

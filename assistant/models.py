@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Origin(StrEnum):
@@ -149,7 +149,9 @@ class DocumentStatus(StrEnum):
 
 
 class DocumentRecord(BaseModel):
-    """The manifest's view of one ingested document."""
+    """The manifest's view of one ingested document (immutable: the manifest shares them)."""
+
+    model_config = ConfigDict(frozen=True)
 
     workspace: str
     document_id: str

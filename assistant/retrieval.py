@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -161,9 +162,8 @@ class Retriever:
         return [to_passage(chunks[c].chunk, cosine.get(c, 0.0), origin, fused[c]) for c in picked]
 
     def _tag_match(self, hit: ScoredChunk, steer: list[str]) -> float:
-        scores = _tag_scores(hit)
         best = 0.0
-        for tag, score in scores.items():
+        for tag, score in _tag_scores(hit):
             for named in steer:
                 if self._catalogue.is_within(tag, named) or self._catalogue.is_within(named, tag):
                     best = max(best, score if tag == named or tag.startswith(named + ".") else score * 0.5)
@@ -175,12 +175,18 @@ def is_visible(hit: ScoredChunk, committed: dict[str, int]) -> bool:
     return committed.get(str(meta.get("document_id"))) == int(meta.get("version", -1))
 
 
-def _tag_scores(hit: ScoredChunk) -> dict[str, float]:
+def _tag_scores(hit: ScoredChunk) -> tuple[tuple[str, float], ...]:
     raw = hit.chunk.metadata.get("clause_scores")
+    return _parse_tag_scores(str(raw)) if raw else ()
+
+
+@lru_cache(maxsize=8192)
+def _parse_tag_scores(raw: str) -> tuple[tuple[str, float], ...]:
+    """Parsed once per distinct value: the same chunks come back question after question."""
     try:
-        return json.loads(str(raw)) if raw else {}
+        return tuple(json.loads(raw).items())
     except ValueError:
-        return {}
+        return ()
 
 
 def _diversify(hits: list[ScoredChunk], scores: list[float], k: int) -> list[str]:

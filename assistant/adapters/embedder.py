@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,11 @@ import numpy as np
 from assistant.offline import enforce_offline
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+# Up to this many texts (a question, an answer's candidate sentences) are embedded on one
+# thread: splitting so little work across threads gains a few milliseconds on an idle
+# machine, but on a busy one each parallel step waits for a descheduled thread, and one
+# query took 1 s instead of 30 ms. Ingest batches keep torch's thread count.
+SINGLE_THREAD_MAX_TEXTS = 32
 
 
 def packaged_model_path() -> Path:
@@ -57,14 +63,42 @@ class SentenceTransformerEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        vectors = self._load().encode(
-            list(texts),
-            batch_size=self._batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        model = self._load()
+        with _threads_for(len(texts)):
+            vectors = model.encode(
+                list(texts),
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]
+
+
+_default_threads: int | None = None
+
+
+@contextmanager
+def _threads_for(n_texts: int) -> Iterator[None]:
+    """One torch thread for small inputs (see ``SINGLE_THREAD_MAX_TEXTS``). The count is
+    restored to the process's default, never to whatever a concurrent call had set, so
+    overlapping calls cannot leave the process stuck on one thread."""
+    global _default_threads
+    if n_texts > SINGLE_THREAD_MAX_TEXTS:
+        yield
+        return
+    import torch
+
+    if _default_threads is None:
+        _default_threads = torch.get_num_threads()
+    if _default_threads <= 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(_default_threads)

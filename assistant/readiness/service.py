@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 
@@ -63,7 +64,9 @@ Progress = Callable[[int, int, str], None]
 GROUPS = AUDIT_GROUPS
 
 
+@cache
 def _release() -> str:
+    """The installed release; read once, as package metadata lookups cost a millisecond."""
     try:
         return metadata.version("auditprep")
     except metadata.PackageNotFoundError:
@@ -134,7 +137,7 @@ class ReadinessService:
         versions, and the release."""
 
         def versions(collection: str) -> list[list]:
-            return sorted([r.document_id, r.version] for r in self._manifest.list(collection) if r.version > 0)
+            return sorted([d, v] for d, v in self._manifest.committed_versions(collection).items())
 
         return {
             "format": CACHE_FORMAT,
