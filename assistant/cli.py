@@ -318,6 +318,7 @@ def _serve(args: argparse.Namespace, settings) -> int:
         print("error: AUDITPREP_AUTH=off is only allowed on 127.0.0.1", file=sys.stderr)
         return EXIT_USAGE
     app = create_app(settings)
+    app.state.assistant.readiness.warm(settings.workspace)
     print(f"auditprep serving on http://{args.host}:{args.port}  (docs at /docs)")
     if settings.auth == "on":
         print("API keys: auditprep keys create --workspace NAME")

@@ -175,3 +175,34 @@ def test_the_report_is_not_ready_while_a_stage1_document_is_weak(report):
     weak = [i.label for i in report.checklist if i.status != "present"]
     assert weak, "the sample's SLA and internal audit items are planted as weak"
     assert not report.overall_status.startswith("ready"), (report.overall_status, weak)
+
+
+def test_a_server_warms_the_report_at_start_up(tmp_path, settings, embedder, monkeypatch):
+    """`serve` computes the report in the background; the first question then reuses it."""
+    from assistant.bootstrap import build_assistant
+
+    org = tmp_path / "org"
+    org.mkdir()
+    (org / "incident-procedure.md").write_text(
+        "# Incident procedure\n\nMajor incidents are declared by the Duty Incident Manager.\n", encoding="utf-8"
+    )
+    built = build_assistant(settings, embedder=embedder)
+    built.pipeline.ingest_paths([org], "acme")
+    built.readiness.warm("acme").join(timeout=300)
+    assert (settings.data_dir / "readiness" / "acme.json").is_file()
+    calls: list[str] = []
+    monkeypatch.setattr(built.readiness, "report", lambda ws, **kw: calls.append(ws))
+    assert built.readiness.latest("acme").workspace == "acme" and calls == []
+
+
+def test_a_failed_warm_up_is_logged_not_raised(settings, embedder, monkeypatch, caplog):
+    from assistant.bootstrap import build_assistant
+
+    built = build_assistant(settings, embedder=embedder)
+
+    def broken(workspace: str):
+        raise RuntimeError("store offline")
+
+    monkeypatch.setattr(built.readiness, "latest", broken)
+    built.readiness.warm("acme").join(timeout=30)
+    assert "readiness warm-up failed" in caplog.text

@@ -36,9 +36,10 @@ def answer_similarity(question: str, sentences: Sequence[str], embedder: Embedde
     if not sentences:
         return 0.0
     names = names_in(question)
-    vectors = embedder.embed_documents([mask(s, names) or s for s in sentences])
-    query = embedder.embed_query(mask(question, names) or question)
-    return float(np.max(vectors @ query))
+    # one batch for the question and the sentences: a second model call costs as much as
+    # the embedding of a few short sentences
+    vectors = embedder.embed_documents([mask(question, names) or question] + [mask(s, names) or s for s in sentences])
+    return float(np.max(vectors[1:] @ vectors[0]))
 
 
 # "how much does X charge?" is answered by an amount of money, "how many ...?" by a count: a

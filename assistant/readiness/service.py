@@ -132,6 +132,23 @@ class ReadinessService:
             self._latest[workspace] = (fingerprint, report)
             return report
 
+    def warm(self, workspace: str) -> threading.Thread:
+        """Compute the latest report in the background, so the first evidence or readiness
+        question a server answers after start-up does not wait for the whole report."""
+
+        def run() -> None:
+            started = time.perf_counter()
+            try:
+                self.latest(workspace)
+            except Exception:  # a failed warm-up only means the first question pays for it
+                log.exception("readiness warm-up failed for workspace %s", workspace)
+                return
+            log.info("readiness report for %s ready in %.1f s", workspace, time.perf_counter() - started)
+
+        thread = threading.Thread(target=run, name=f"readiness-warm-{workspace}", daemon=True)
+        thread.start()
+        return thread
+
     def _fingerprint(self, workspace: str) -> dict:
         """What the report depends on: the day, the workspace's and the standard's document
         versions, and the release."""
