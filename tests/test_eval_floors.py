@@ -51,20 +51,19 @@ def test_dataset_sizes_and_kinds():
     assert len(load_dataset(DATASETS / "standard.yaml").items) >= 50
 
 
-# Floors: the product targets (runner.FLOORS) where the default pipeline meets them — hit@5
-# on both datasets, verdict accuracy on the sample organization, citation precision on the
-# standard — and regression floors just under today's level where it does not yet (citation
-# precision and abstention on unanswerable questions on the sample organization), so quality
-# cannot silently drop. `auditprep eval` reports the product targets and exits 1 while any is
-# missed.
+# Floors: the product targets (runner.FLOORS) — hit@5, verdict accuracy, abstention on
+# unanswerable questions on both datasets, citation precision on the standard — and, where the
+# default pipeline does not reach the target yet (citation precision on the sample
+# organization: 0.93 of 0.95), a regression floor just under today's level, so quality cannot
+# silently drop. `auditprep eval` reports the product targets and exits 1 while any is missed.
 REGRESSION_FLOORS = {
     "sample_org.yaml": {
         "hit@5": 0.90,
         "verdict_accuracy": 0.80,
-        "clause_precision": 0.88,
-        "abstention_unanswerable": 0.85,
+        "abstention_unanswerable": 0.90,
+        "clause_precision": 0.90,
     },
-    "standard.yaml": {"hit@5": 0.90, "clause_precision": 0.95, "clause_recall": 0.90},
+    "standard.yaml": {"hit@5": 0.90, "clause_precision": 0.95, "clause_recall": 0.90, "abstention_unanswerable": 0.90},
 }
 
 

@@ -16,6 +16,9 @@ import numpy as np
 from assistant.ports import Embedder
 
 ANSWERS_MIN = 0.39  # below this, the sentences share names with the question but not its subject
+# what a sentence is about shows in its first words; a long table row padded the whole
+# batch and made the check cost more than the rest of the answer
+SENTENCE_WORDS = 40
 _NAME = re.compile(r"(?<=\s)([A-Z][\w'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w'’-]*)*)")
 
 
@@ -36,6 +39,7 @@ def answer_similarity(question: str, sentences: Sequence[str], embedder: Embedde
     if not sentences:
         return 0.0
     names = names_in(question)
+    sentences = [" ".join(s.split()[:SENTENCE_WORDS]) for s in sentences]
     # one batch for the question and the sentences: a second model call costs as much as
     # the embedding of a few short sentences
     vectors = embedder.embed_documents([mask(question, names) or question] + [mask(s, names) or s for s in sentences])
