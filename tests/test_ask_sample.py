@@ -65,6 +65,14 @@ def test_planted_gaps_get_a_partial_verdict_at_their_clause(sample_assistant, qu
         assert finding.status is not ElementStatus.EVIDENCED
 
 
+def test_documents_compared_on_a_subject_cite_the_subject_not_the_documents(sample_assistant):
+    answer = _ask(
+        sample_assistant, "The SMS plan says we've had a full-SMS audit. Does the audit report's scope back that up?"
+    )
+    assert answer.intent is Intent.EVIDENCE
+    assert answer.cited_clause_ids()[0] == "9.2"  # internal audit, not SMS planning (6.3)
+
+
 def test_a_question_about_a_documents_owner_cites_document_control(sample_assistant):
     answer = _ask(sample_assistant, "Is the supplier policy still showing the right person as its owner?")
     assert answer.cited_clause_ids()[0] == "7.5.2"

@@ -138,17 +138,30 @@ def test_a_recurring_plan_is_not_a_deferral(catalogue):
     assert rules.deferrals(recurring, {}) == []
 
 
+def _one_document_workspace(org, settings, embedder, name: str, body: str):
+    """An assistant whose workspace "acme" holds one Markdown document."""
+    from assistant.bootstrap import build_assistant
+
+    org.mkdir()
+    title = name.rsplit(".", 1)[0].replace("-", " ").capitalize()
+    (org / name).write_text(f"# {title}\n\n{body}\n", encoding="utf-8")
+    built = build_assistant(settings, embedder=embedder)
+    built.pipeline.ingest_paths([org], "acme")
+    return built
+
+
 def test_the_latest_report_is_kept_on_disk_until_the_workspace_changes(tmp_path, settings, embedder, monkeypatch):
     """A new process reuses today's report for an unchanged workspace; an edit recomputes it."""
     from assistant.bootstrap import build_assistant
 
     org = tmp_path / "org"
-    org.mkdir()
-    (org / "change-procedure.md").write_text(
-        "# Change procedure\n\nEvery change is approved by the CAB, which meets every Tuesday.\n", encoding="utf-8"
+    first = _one_document_workspace(
+        org,
+        settings,
+        embedder,
+        "change-procedure.md",
+        "Every change is approved by the CAB, which meets every Tuesday.",
     )
-    first = build_assistant(settings, embedder=embedder)
-    first.pipeline.ingest_paths([org], "acme")
     original = first.readiness.latest("acme")
     assert (settings.data_dir / "readiness" / "acme.json").is_file()
 
@@ -179,15 +192,13 @@ def test_the_report_is_not_ready_while_a_stage1_document_is_weak(report):
 
 def test_a_server_warms_the_report_at_start_up(tmp_path, settings, embedder, monkeypatch):
     """`serve` computes the report in the background; the first question then reuses it."""
-    from assistant.bootstrap import build_assistant
-
-    org = tmp_path / "org"
-    org.mkdir()
-    (org / "incident-procedure.md").write_text(
-        "# Incident procedure\n\nMajor incidents are declared by the Duty Incident Manager.\n", encoding="utf-8"
+    built = _one_document_workspace(
+        tmp_path / "org",
+        settings,
+        embedder,
+        "incident-procedure.md",
+        "Major incidents are declared by the on-call lead.",
     )
-    built = build_assistant(settings, embedder=embedder)
-    built.pipeline.ingest_paths([org], "acme")
     built.readiness.warm("acme").join(timeout=300)
     assert (settings.data_dir / "readiness" / "acme.json").is_file()
     calls: list[str] = []

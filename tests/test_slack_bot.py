@@ -393,11 +393,15 @@ def test_socket_mode_receives_an_event_and_acks(data_dir, fake, embedder):
         async for message in ws:
             acks.append(json.loads(message))
 
+    stop: list[asyncio.Future] = []
+
     async def serve():
         server = await websockets.serve(on_connect, "127.0.0.1", 0)
         fake.ws_url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}/link"
+        stop.append(loop.create_future())
         ready.set()
-        await asyncio.Future()
+        await stop[0]
+        server.close()
 
     thread = threading.Thread(target=lambda: loop.run_until_complete(serve()), daemon=True)
     thread.start()
@@ -419,4 +423,5 @@ def test_socket_mode_receives_an_event_and_acks(data_dir, fake, embedder):
         assert fake.named("apps.connections.open")
     finally:
         handler.close()
-        loop.call_soon_threadsafe(loop.stop)
+        loop.call_soon_threadsafe(stop[0].set_result, None)
+        thread.join(10)

@@ -17,7 +17,7 @@ from assistant.answering.evidence import ClauseCheck, EvidenceChecker
 from assistant.answering.extractive import ExtractiveGenerator
 from assistant.answering.intent import COMPARISON, IntentClassifier
 from assistant.answering.relevance import names_in
-from assistant.answering.subject import compared_subject, with_subject_first
+from assistant.answering.subject import compared_subject, with_subject_first, without_document_names
 from assistant.answering.validation import validate_answer
 from assistant.catalogue import Catalogue
 from assistant.config import Settings
@@ -170,11 +170,25 @@ class AskService:
             w for w in words if not any(self._lexical.search(c, w, 1) for c in (STANDARD_COLLECTION, collection))
         )
 
+    def _nearest_entry(self, text: str | None) -> list[str]:
+        """The clause whose catalogue entry is nearest a question's subject (what is left
+        once the documents it names are taken out), if near enough."""
+        if not text or not content_terms(text):
+            return []
+        vector = self._embedder.embed_query(text)
+        for p in self.retriever.search(STANDARD_COLLECTION, text, vector, 8, [], Origin.STANDARD):
+            clause_id = p.source.rsplit("/", 1)[-1]
+            if p.doc_type is DocType.CLAUSE and p.similarity >= INFER_CLAUSE_MIN and clause_id in self._catalogue:
+                return [clause_id]
+        return []
+
     def _subject_first(self, question: str, intent: Intent, clauses: list[str]) -> list[str]:
         if intent in (Intent.PROCESS, Intent.READINESS):
             return clauses
         if intent is Intent.EVIDENCE and COMPARISON.search(question):
-            subject = compared_subject(question, self._catalogue)
+            subject = compared_subject(question, self._catalogue) or self._nearest_entry(
+                without_document_names(question, self._catalogue)
+            )
             clauses = subject + [c for c in clauses if c not in subject] if subject else clauses
         return with_subject_first(question, clauses, self._catalogue)
 

@@ -57,21 +57,33 @@ _TARGET = re.compile(r"\b(?:targets?|KPIs?)\b", re.I)
 OBJECTIVES_CLAUSE = "6.2.1"
 
 
+def without_document_names(question: str, catalogue: Catalogue) -> str | None:
+    """The question with the documents it names taken out; None when it names none."""
+    names = _document_names(question, catalogue)
+    if not names:
+        return None
+    rest = question
+    for m in reversed(names):
+        rest = rest[: m.start()] + " " + rest[m.end() :]
+    return " ".join(rest.split())
+
+
 def compared_subject(question: str, catalogue: Catalogue) -> list[str] | None:
     """The clauses of what two documents are compared on, with the documents' own names
     taken out ("do the SMS plan and the incident procedure say the same about major
     incident updates?" is about incident management, not SMS planning). A target stated in
     several documents is a service management objective. None when no document is named
     or the rest of the question names no clause."""
-    names = [m for m in _DOCUMENT_NAME.finditer(question) if _names_a_document(m.group(0), catalogue)]
-    if not names:
+    rest = without_document_names(question, catalogue)
+    if rest is None:
         return None
-    rest = question
-    for m in reversed(names):
-        rest = rest[: m.start()] + " " + rest[m.end() :]
-    if len(names) >= 2 and _TARGET.search(rest) and OBJECTIVES_CLAUSE in catalogue:
+    if len(_document_names(question, catalogue)) >= 2 and _TARGET.search(rest) and OBJECTIVES_CLAUSE in catalogue:
         return [OBJECTIVES_CLAUSE]
     return catalogue.resolve(rest) or None
+
+
+def _document_names(question: str, catalogue: Catalogue) -> list[re.Match[str]]:
+    return [m for m in _DOCUMENT_NAME.finditer(question) if _names_a_document(m.group(0), catalogue)]
 
 
 def _names_a_document(phrase: str, catalogue: Catalogue) -> bool:
