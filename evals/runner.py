@@ -159,6 +159,11 @@ class EvalRunner:
         corpus = corpus or dataset.corpus
         throwaway = workspace is None
         workspace = workspace or _throwaway_name(dataset.name)
+        if not throwaway and not a.manifest.committed_versions(workspace_collection(workspace)):
+            raise InvalidInput(
+                f"workspace {workspace!r} holds no documents: ingest them first "
+                f"(auditprep ingest DIR --workspace {workspace}) or leave out --workspace to use the dataset's corpus"
+            )
         if throwaway and corpus is not None:
             report = a.pipeline.ingest_paths([corpus], workspace)
             if report.failed:

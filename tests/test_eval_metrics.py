@@ -112,3 +112,14 @@ def test_dataset_errors_name_the_item_and_field(tmp_path: Path):
     extra.write_text("name: x\nowner: me\nitems:\n  - {id: a, question: q, kind: lookup, difficulty: 3}\n")
     loaded = load_dataset(extra)
     assert loaded.unknown_keys == ["items.difficulty", "owner"]
+
+
+def test_a_named_workspace_with_no_documents_is_refused_before_the_run(tmp_path: Path, assistant):
+    from evals.runner import EvalRunner
+
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        "name: d\nitems:\n  - id: q1\n    question: Who approves changes?\n    kind: lookup\n", encoding="utf-8"
+    )
+    with pytest.raises(InvalidInput, match="holds no documents"):
+        EvalRunner(assistant).run(load_dataset(path), workspace="nobody", baselines=())
