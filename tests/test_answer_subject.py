@@ -64,3 +64,19 @@ def test_how_long_records_are_kept_is_retention(question, first, catalogue):
     named = catalogue.resolve(question)
     chosen = with_subject_first(question, named, catalogue)
     assert (chosen[:1] == [first]) if first else chosen == named
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("Has the audit finding been root-caused and closed out?", "10.1"),
+        ("Does the register reflect the audit's insistence on root cause analysis?", "10.1"),
+        ("Do we do root cause analysis for recurring incidents?", None),
+        ("Could an auditor measure how we perform against what we've promised Brightwell?", "8.3.3"),
+        ("Are we keeping our own promise that the executive team reviews the SMS?", None),
+    ],
+)
+def test_root_cause_of_an_audit_finding_and_promises_to_customers(question, first, catalogue):
+    named = catalogue.resolve(question)
+    chosen = with_subject_first(question, named, catalogue)
+    assert (chosen[:1] == [first]) if first else chosen == named

@@ -36,12 +36,32 @@ def asks_about_document_control(question: str) -> bool:
     return bool(_ASKS_ABOUT_CONTROL.search(question))
 
 
+# root cause analysis of an audit finding or a nonconformity is corrective action (10.1);
+# of incidents it is problem management, which "root cause analysis" names by itself
+_AUDIT_ROOT_CAUSE = re.compile(
+    r"\b(?:audit\w*|nonconformit\w*|findings?)\b.{0,80}\broot[ -]caus\w*|"
+    r"\broot[ -]caus\w*.{0,80}\b(?:audit\w*|nonconformit\w*|findings?)\b",
+    re.I,
+)
+# what the organization promised a customer is a service level commitment
+_CUSTOMER_PROMISE = re.compile(
+    r"\bwhat we(?:'ve| have)? (?:promised|committed to|agreed with|agreed to)\b|"
+    r"\b(?:promises?|commitments?) (?:to|we made to) (?:the |our )?customers?\b",
+    re.I,
+)
+_SUBJECT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_ASKS_ABOUT_CONTROL, DOCUMENT_CONTROL_CLAUSE),
+    (_ASKS_ABOUT_RETENTION, RETENTION_CLAUSE),
+    (_AUDIT_ROOT_CAUSE, "10.1"),
+    (_CUSTOMER_PROMISE, "8.3.3"),
+)
+
+
 def with_subject_first(question: str, clauses: list[str], catalogue: Catalogue) -> list[str]:
     """The clauses a question concerns, the one it is really about first."""
-    if DOCUMENT_CONTROL_CLAUSE in catalogue and asks_about_document_control(question):
-        return [DOCUMENT_CONTROL_CLAUSE] + [c for c in clauses if c != DOCUMENT_CONTROL_CLAUSE]
-    if RETENTION_CLAUSE in catalogue and _ASKS_ABOUT_RETENTION.search(question):
-        return [RETENTION_CLAUSE] + [c for c in clauses if c != RETENTION_CLAUSE]
+    for pattern, clause_id in _SUBJECT_RULES:
+        if clause_id in catalogue and pattern.search(question):
+            return [clause_id] + [c for c in clauses if c != clause_id]
     return clauses
 
 
