@@ -40,6 +40,12 @@ def test_a_fact_lookup_quotes_the_organizations_documents(sample_assistant):
     assert "Wednesday" in answer.text
 
 
+def test_a_fact_about_a_name_only_the_documents_use_is_not_answered_from_the_guidance(sample_assistant):
+    answer = _ask(sample_assistant, "What are the SLA targets for Harbour Logistics?")
+    assert answer.intent is Intent.GENERAL and not answer.abstained
+    assert answer.cited_documents() and not any(d.startswith("guidance/") for d in answer.cited_documents())
+
+
 def test_a_readiness_question_walks_the_stage1_checklist(sample_assistant):
     answer = _ask(sample_assistant, "Are we ready for Stage 1?")
     assert answer.intent is Intent.READINESS and not answer.abstained

@@ -29,6 +29,7 @@ class AnswerContext:
     org_documents: int = 0
     unknown_clauses: list[str] = field(default_factory=list)  # clause numbers that do not exist
     unknown_names: list[str] = field(default_factory=list)  # names neither the knowledge nor the documents use
+    organization_names: list[str] = field(default_factory=list)  # names only the organization's documents use
 
     @property
     def passages(self) -> list[Passage]:

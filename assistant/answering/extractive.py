@@ -203,7 +203,8 @@ class ExtractiveGenerator:
         if picks:
             lines.append("Your documents say:")
             lines += [f'- "{p.sentence}" [{book.passage(p.passage, p.sentence)}]' for p in picks]
-        if len(picks) < 2 and not (about_us(ctx.question) and ctx.org_documents):
+        about_organization = (about_us(ctx.question) or ctx.organization_names) and ctx.org_documents
+        if len(picks) < 2 and not about_organization:
             spicks = pick_sentences(ctx.question, std, max_sentences=2, max_words=70, min_share=MIN_SHARE)
             spicks = self._answering(ctx.question, spicks)
             lines += [f"{p.sentence} [{book.passage(p.passage, p.sentence)}]" for p in spicks]

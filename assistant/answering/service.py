@@ -61,6 +61,12 @@ def unknown_clause_ids(question: str, catalogue: Catalogue) -> list[str]:
     return found
 
 
+def _name_words(question: str) -> list[str]:
+    """The words of the capitalised names in a question, each once."""
+    words = {w for name in names_in(question) for w in name.split() if len(w) >= 3 and w.isalpha()}
+    return sorted(words)
+
+
 class Generator(Protocol):
     name: str
 
@@ -145,6 +151,8 @@ class AskService:
         ctx.unknown_clauses = unknown_clause_ids(question, self._catalogue)
         if intent in (Intent.CLAUSE, Intent.PROCESS) and not named:
             ctx.unknown_names = self._unknown_names(question, collection)
+        if intent is Intent.GENERAL:
+            ctx.organization_names = self._organization_names(question, collection)
         if ctx.unknown_clauses or ctx.unknown_names:
             return ctx
         if intent is Intent.EVIDENCE and ctx.clauses and ctx.org_documents:
@@ -165,10 +173,19 @@ class AskService:
         """Names in a question about the standard that no passage of the knowledge base or
         of the workspace uses ("which Kubernetes version does ISO 20000 mandate?"): the
         nearest clause would be an answer to a different question."""
-        words = {w for name in names_in(question) for w in name.split() if len(w) >= 3 and w.isalpha()}
-        return sorted(
-            w for w in words if not any(self._lexical.search(c, w, 1) for c in (STANDARD_COLLECTION, collection))
-        )
+        return [
+            w for w in _name_words(question) if not self._uses(STANDARD_COLLECTION, w) and not self._uses(collection, w)
+        ]
+
+    def _organization_names(self, question: str, collection: str) -> list[str]:
+        """Names only the organization's documents use ("Harbour", "VaultStream"): the
+        knowledge base cannot state a fact about them."""
+        return [
+            w for w in _name_words(question) if not self._uses(STANDARD_COLLECTION, w) and self._uses(collection, w)
+        ]
+
+    def _uses(self, collection: str, word: str) -> bool:
+        return bool(self._lexical.search(collection, word, 1))
 
     def _nearest_entry(self, text: str | None) -> list[str]:
         """The clause whose catalogue entry is nearest a question's subject (what is left
