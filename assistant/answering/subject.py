@@ -80,12 +80,7 @@ OBJECTIVES_CLAUSE = "6.2.1"
 def without_document_names(question: str, catalogue: Catalogue) -> str | None:
     """The question with the documents it names taken out; None when it names none."""
     names = _document_names(question, catalogue)
-    if not names:
-        return None
-    rest = question
-    for m in reversed(names):
-        rest = rest[: m.start()] + " " + rest[m.end() :]
-    return " ".join(rest.split())
+    return _without(question, names) if names else None
 
 
 def compared_subject(question: str, catalogue: Catalogue) -> list[str] | None:
@@ -94,12 +89,19 @@ def compared_subject(question: str, catalogue: Catalogue) -> list[str] | None:
     incident updates?" is about incident management, not SMS planning). A target stated in
     several documents is a service management objective. None when no document is named
     or the rest of the question names no clause."""
-    rest = without_document_names(question, catalogue)
-    if rest is None:
+    names = _document_names(question, catalogue)
+    if not names:
         return None
-    if len(_document_names(question, catalogue)) >= 2 and _TARGET.search(rest) and OBJECTIVES_CLAUSE in catalogue:
+    rest = _without(question, names)
+    if len(names) >= 2 and _TARGET.search(rest) and OBJECTIVES_CLAUSE in catalogue:
         return [OBJECTIVES_CLAUSE]
     return catalogue.resolve(rest) or None
+
+
+def _without(question: str, names: list[re.Match[str]]) -> str:
+    for m in reversed(names):
+        question = question[: m.start()] + " " + question[m.end() :]
+    return " ".join(question.split())
 
 
 def _document_names(question: str, catalogue: Catalogue) -> list[re.Match[str]]:
