@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from assistant.answering.service import AskService
     from assistant.apikeys import KeyStore
+    from assistant.calibration import Calibration
     from assistant.interviews.bank import QuestionBank
     from assistant.interviews.service import InterviewService
     from assistant.manifest import Manifest
@@ -31,16 +32,31 @@ class Assistant:
     """Holds the wired services. Construct with ``build_assistant``."""
 
     def __init__(
-        self, settings: Settings, embedder: Embedder | None = None, chat_model: ChatModel | None = None
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        chat_model: ChatModel | None = None,
+        *,
+        calibrated: bool = True,
     ) -> None:
         self.settings = settings
         self.chat_model = chat_model
+        self._calibrated = calibrated  # False only while the calibration itself is being fitted
         if embedder is not None:
             self.__dict__["embedder"] = embedder
 
     @cached_property
     def catalogue(self) -> Catalogue:
         return Catalogue.load(self.settings.knowledge_dir)
+
+    @cached_property
+    def calibration(self) -> Calibration | None:
+        """The fitted parameters, checked against the embedder that serves."""
+        from assistant.calibration import load_calibration
+
+        if not self._calibrated:
+            return None
+        return load_calibration(self.settings.knowledge_dir, self.embedder.name)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -117,6 +133,7 @@ class Assistant:
             self.ensure_standard,
             generators,
             readiness=lambda workspace: self.readiness.latest(workspace),
+            calibration=self.calibration,
         )
 
     @cached_property
@@ -157,8 +174,12 @@ class Assistant:
 
 
 def build_assistant(
-    settings: Settings, embedder: Embedder | None = None, chat_model: ChatModel | None = None
+    settings: Settings,
+    embedder: Embedder | None = None,
+    chat_model: ChatModel | None = None,
+    *,
+    calibrated: bool = True,
 ) -> Assistant:
     enforce_offline()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Assistant(settings, embedder, chat_model)
+    return Assistant(settings, embedder, chat_model, calibrated=calibrated)

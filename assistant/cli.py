@@ -12,16 +12,35 @@ from pathlib import Path
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+def _global_options() -> argparse.ArgumentParser:
+    """Options every command takes, before or after its name (``auditprep ask --data-dir X``).
+
+    They default to SUPPRESS, so a command that is not given one leaves the value given
+    before the command name in place instead of overwriting it with None.
+    """
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="data folder (default: $AUDITPREP_DATA_DIR or ./data)",
+    )
+    return options
+
+
 def _parser() -> argparse.ArgumentParser:
+    common = _global_options()
     parser = argparse.ArgumentParser(
         prog="auditprep",
         description="Prepare for an ISO/IEC 20000-1:2018 certification audit: ingest your SMS "
         "documents, ask readiness questions with cited answers, rehearse auditor interviews.",
+        parents=[common],
     )
-    parser.add_argument("--data-dir", type=Path, help="data folder (default: $AUDITPREP_DATA_DIR or ./data)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="ingest SMS documents (or the standard's knowledge) into a workspace")
+    p = sub.add_parser(
+        "ingest", parents=[common], help="ingest SMS documents (or the standard's knowledge) into a workspace"
+    )
     p.add_argument("paths", nargs="*", type=Path, help="files or folders to ingest")
     p.add_argument("--workspace", "-w", help="workspace name (default: $AUDITPREP_WORKSPACE or 'default')")
     p.add_argument("--no-prune", action="store_true", help="keep documents whose files have gone")
@@ -29,29 +48,29 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--doc-type", help="force a document type (policy, procedure, plan, record, …)")
     p.set_defaults(run=_ingest)
 
-    p = sub.add_parser("documents", help="list or remove ingested documents")
+    p = sub.add_parser("documents", parents=[common], help="list or remove ingested documents")
     dsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    d = dsub.add_parser("list", help="list a workspace's documents")
+    d = dsub.add_parser("list", parents=[common], help="list a workspace's documents")
     d.add_argument("--workspace", "-w")
     d.add_argument("--json", action="store_true", help="print JSON")
     d.set_defaults(run=_documents_list)
-    d = dsub.add_parser("remove", help="remove one document from a workspace")
+    d = dsub.add_parser("remove", parents=[common], help="remove one document from a workspace")
     d.add_argument("doc_id")
     d.add_argument("--workspace", "-w")
     d.set_defaults(run=_documents_remove)
 
-    p = sub.add_parser("ask", help="ask a readiness question (interactive when no question is given)")
+    p = sub.add_parser("ask", parents=[common], help="ask a readiness question (interactive when no question is given)")
     p.add_argument("question", nargs="?", help="the question; omit for an interactive prompt")
     p.add_argument("--workspace", "-w")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
     p.add_argument("--generator", help="extractive (default) or llm")
     p.set_defaults(run=_ask)
 
-    p = sub.add_parser("clauses", help="list the clauses, or show one in our own words")
+    p = sub.add_parser("clauses", parents=[common], help="list the clauses, or show one in our own words")
     p.add_argument("clause_id", nargs="?")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=_clauses)
-    p = sub.add_parser("interview", help="rehearse a mock auditor interview in the terminal")
+    p = sub.add_parser("interview", parents=[common], help="rehearse a mock auditor interview in the terminal")
     target = p.add_mutually_exclusive_group()
     target.add_argument("--target", help="a clause id, e.g. 8.5.1")
     target.add_argument("--process", help='a process, e.g. "change management"')
@@ -63,36 +82,36 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace", "-w")
     p.set_defaults(run=_interview)
 
-    p = sub.add_parser("readiness", help="write the readiness report (Markdown, JSON or HTML)")
+    p = sub.add_parser("readiness", parents=[common], help="write the readiness report (Markdown, JSON or HTML)")
     p.add_argument("--workspace", "-w")
     p.add_argument("--format", choices=["md", "json", "html"], default="md")
     p.add_argument("-o", "--output", type=Path, help="write to a file instead of the terminal")
     p.add_argument("--as-of", help="judge record freshness as of this date (YYYY-MM-DD; default today)")
     p.set_defaults(run=_readiness)
 
-    p = sub.add_parser("keys", help="create, list or revoke API keys (scoped to a workspace)")
+    p = sub.add_parser("keys", parents=[common], help="create, list or revoke API keys (scoped to a workspace)")
     ksub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    k = ksub.add_parser("create", help="create a key; it is printed once")
+    k = ksub.add_parser("create", parents=[common], help="create a key; it is printed once")
     k.add_argument("--workspace", "-w", required=True)
     k.add_argument("--label")
     k.set_defaults(run=_keys_create)
-    k = ksub.add_parser("list", help="list keys (never the secrets)")
+    k = ksub.add_parser("list", parents=[common], help="list keys (never the secrets)")
     k.add_argument("--workspace", "-w")
     k.set_defaults(run=_keys_list)
-    k = ksub.add_parser("revoke", help="revoke a key by id")
+    k = ksub.add_parser("revoke", parents=[common], help="revoke a key by id")
     k.add_argument("key_id")
     k.set_defaults(run=_keys_revoke)
 
-    p = sub.add_parser("serve", help="serve the HTTP API and web page")
+    p = sub.add_parser("serve", parents=[common], help="serve the HTTP API and web page")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workspace", "-w")
     p.set_defaults(run=_serve)
 
-    p = sub.add_parser("slack", help="run the Slack bot in Socket Mode")
+    p = sub.add_parser("slack", parents=[common], help="run the Slack bot in Socket Mode")
     p.set_defaults(run=_slack)
 
-    p = sub.add_parser("eval", help="score answers on a gold dataset against baselines")
+    p = sub.add_parser("eval", parents=[common], help="score answers on a gold dataset against baselines")
     esub = p.add_subparsers(dest="action", metavar="ACTION")
     p.add_argument("--dataset", type=Path, help="dataset YAML (see evals/datasets/)")
     p.add_argument("--corpus", type=Path, help="documents to ingest into a throw-away workspace")
@@ -102,12 +121,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, dest="json_out", help="write per-item results as JSON")
     p.add_argument("--report", type=Path, help="write a Markdown report")
     p.set_defaults(run=_eval)
-    e = esub.add_parser("export-feedback", help="write thumbs-down feedback as eval items")
+    e = esub.add_parser("export-feedback", parents=[common], help="write thumbs-down feedback as eval items")
     e.add_argument("-o", "--output", type=Path, required=True)
     e.add_argument("--workspace", "-w")
     e.set_defaults(run=_export_feedback)
 
-    p = sub.add_parser("bench", help="measure ingest and ask speed and memory")
+    p = sub.add_parser("bench", parents=[common], help="measure ingest and ask speed and memory")
     p.add_argument("what", nargs="?", default="all", choices=["ingest", "ask", "api", "all"])
     p.add_argument("--json", type=Path, dest="json_out", help="write the figures as JSON")
     p.add_argument("--sizes", default="1000,10000,100000", help="ask benchmark corpus sizes (chunks)")
@@ -156,7 +175,7 @@ def _settings(args: argparse.Namespace):
     from assistant.config import load_settings
 
     overrides: dict[str, object] = {}
-    if args.data_dir:
+    if getattr(args, "data_dir", None):
         overrides["data_dir"] = args.data_dir
     if getattr(args, "workspace", None):
         overrides["workspace"] = args.workspace

@@ -1,4 +1,5 @@
-"""The ingest manifest: which version of each document is committed, and what failed.
+"""The ingest manifest: which version of each document is committed, what failed, and
+what each committed version's ingest left out on purpose (its warnings).
 
 Readers only trust chunks of a committed (document, version) pair, so a document being
 replaced — or one whose ingest was killed half-way — is never seen half-indexed: the
@@ -51,6 +52,19 @@ documents = Table(
     Column("status", String(16), nullable=False),
     Column("last_error", Text),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
+)
+
+# What each committed version's ingest left out on purpose (hidden text, suspect
+# sentences). A table of its own, not a column of ``documents``: existing database files
+# gain it through ``create_all`` without a migration.
+warnings_table = Table(
+    "document_warnings",
+    metadata,
+    Column("workspace", String(128), primary_key=True),
+    Column("document_id", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("message", Text, nullable=False),
 )
 
 garbage = Table(
@@ -125,7 +139,20 @@ class Manifest:
                     and_(documents.c.workspace == workspace, documents.c.document_id == document_id)
                 )
             ).first()
-        return _record(row) if row else None
+            if row is None:
+                return None
+            found = conn.execute(
+                select(warnings_table.c.message)
+                .where(
+                    and_(
+                        warnings_table.c.workspace == workspace,
+                        warnings_table.c.document_id == document_id,
+                        warnings_table.c.version == row.version,
+                    )
+                )
+                .order_by(warnings_table.c.position)
+            ).all()
+        return _record(row, tuple(w[0] for w in found))
 
     def list(self, workspace: str) -> list[DocumentRecord]:
         """The workspace's records by source (records are immutable, so they are shared)."""
@@ -136,7 +163,15 @@ class Manifest:
             rows = conn.execute(
                 select(documents).where(documents.c.workspace == workspace).order_by(documents.c.source)
             ).all()
-        return tuple(_record(r) for r in rows)
+            found = conn.execute(
+                select(warnings_table.c.document_id, warnings_table.c.version, warnings_table.c.message)
+                .where(warnings_table.c.workspace == workspace)
+                .order_by(warnings_table.c.position)
+            ).all()
+        by_version: dict[tuple[str, int], list[str]] = {}
+        for document_id, version, message in found:
+            by_version.setdefault((document_id, version), []).append(message)
+        return tuple(_record(r, tuple(by_version.get((r.document_id, r.version), ()))) for r in rows)
 
     def chunk_ids(self, workspace: str, document_id: str) -> list[str]:
         with self._engine.connect() as conn:
@@ -175,6 +210,7 @@ class Manifest:
         }
         with self._engine.begin() as conn:
             self._upsert(conn, record.workspace, record.document_id, values)
+            self._replace_warnings(conn, record)
             self._queue(conn, record.workspace, stale_ids)
 
     def record_failure(self, workspace: str, document_id: str, source: str, reason: str) -> None:
@@ -223,6 +259,14 @@ class Manifest:
                     and_(documents.c.workspace == workspace, documents.c.document_id == document_id)
                 )
             )
+            conn.execute(
+                delete(warnings_table).where(
+                    and_(
+                        warnings_table.c.workspace == workspace,
+                        warnings_table.c.document_id == document_id,
+                    )
+                )
+            )
             self._queue(conn, workspace, stale_ids)
 
     def pending_garbage(self, workspace: str) -> list[str]:
@@ -245,6 +289,7 @@ class Manifest:
     def drop_workspace(self, workspace: str) -> None:
         with self._engine.begin() as conn:
             conn.execute(delete(documents).where(documents.c.workspace == workspace))
+            conn.execute(delete(warnings_table).where(warnings_table.c.workspace == workspace))
             conn.execute(delete(garbage).where(garbage.c.workspace == workspace))
 
     # -- internals -------------------------------------------------------------------
@@ -257,6 +302,32 @@ class Manifest:
             conn.execute(insert(documents).values(workspace=workspace, document_id=document_id, **values))
 
     @staticmethod
+    def _replace_warnings(conn, record: DocumentRecord) -> None:
+        """The document's warnings become the committed version's."""
+        conn.execute(
+            delete(warnings_table).where(
+                and_(
+                    warnings_table.c.workspace == record.workspace,
+                    warnings_table.c.document_id == record.document_id,
+                )
+            )
+        )
+        if record.warnings:
+            conn.execute(
+                insert(warnings_table),
+                [
+                    {
+                        "workspace": record.workspace,
+                        "document_id": record.document_id,
+                        "version": record.version,
+                        "position": i,
+                        "message": message,
+                    }
+                    for i, message in enumerate(record.warnings)
+                ],
+            )
+
+    @staticmethod
     def _queue(conn, workspace: str, chunk_ids: list[str]) -> None:
         if not chunk_ids:
             return
@@ -266,7 +337,7 @@ class Manifest:
             conn.execute(insert(garbage), fresh)
 
 
-def _record(row) -> DocumentRecord:
+def _record(row, warnings: tuple[str, ...] = ()) -> DocumentRecord:
     ingested = row.ingested_at
     if ingested.tzinfo is None:
         ingested = ingested.replace(tzinfo=UTC)
@@ -282,4 +353,5 @@ def _record(row) -> DocumentRecord:
         status=DocumentStatus(row.status),
         last_error=row.last_error,
         ingested_at=ingested,
+        warnings=warnings,
     )

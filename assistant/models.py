@@ -164,6 +164,9 @@ class DocumentRecord(BaseModel):
     status: DocumentStatus
     last_error: str | None = None
     ingested_at: datetime
+    # What the ingest of the committed version left out on purpose (hidden text, sentences
+    # addressed to an assistant); a tuple because records are shared.
+    warnings: tuple[str, ...] = ()
 
 
 class FileOutcome(StrEnum):
@@ -180,6 +183,7 @@ class FileResult(BaseModel):
     document_id: str | None = None
     chunks: int = 0
     reason: str | None = None
+    warnings: list[str] = Field(default_factory=list)  # text left out of a new version, see DocumentRecord
 
 
 class IngestReport(BaseModel):

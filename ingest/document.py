@@ -30,12 +30,17 @@ class Block:
 
 @dataclass(slots=True)
 class LoadedDocument:
-    """What a loader returns: a title and the blocks, plus format facts."""
+    """What a loader returns: a title and the blocks, plus format facts.
+
+    ``warnings`` say what was left out of the blocks on purpose (hidden text, sentences
+    addressed to a reader of this tool), so the user can see that and why.
+    """
 
     title: str
     blocks: list[Block]
     format: str  # "markdown", "text", "html", "pdf", "docx", "csv", "xlsx"
     metadata: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:

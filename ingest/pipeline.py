@@ -34,8 +34,9 @@ from assistant.workspaces import STANDARD_COLLECTION, workspace_collection
 from ingest.chunking import chunk_document
 from ingest.doctype import infer_doc_type
 from ingest.document import Chunk, LoadedDocument
-from ingest.loaders import SUPPORTED, load_document
+from ingest.loaders import SUPPORTED, humanize, load_document
 from ingest.lock import workspace_lock
+from ingest.planted import SuspectRules, screen_document
 from ingest.standard import guidance_files, render_clause
 from ingest.tagging import ClauseTagger, encode_tags
 
@@ -145,6 +146,7 @@ class IngestPipeline:
         self._lexical = lexical
         self._manifest = manifest
         self._tagger = ClauseTagger(catalogue, embedder)
+        self._suspect = SuspectRules.load(settings.knowledge_dir)
 
     # -- public ----------------------------------------------------------------------
     def ingest_paths(
@@ -295,7 +297,8 @@ class IngestPipeline:
                 doc, note = self._load(file)
             chunks = chunk_document(doc)
             if not chunks:
-                raise IngestError("empty document: no text found")
+                left_out = f" after {'; '.join(doc.warnings)}" if doc.warnings else ""
+                raise IngestError(f"empty document: no text found{left_out}")
         except (IngestError, InvalidInput) as exc:
             self._manifest.record_failure(collection, doc_id, file.source, str(exc))
             return FileResult(source=file.source, outcome=FileOutcome.FAILED, document_id=doc_id, reason=str(exc))
@@ -324,7 +327,8 @@ class IngestPipeline:
         if file.path is None:  # a catalogue entry
             clause = self._catalogue.get(file.source.split("/", 1)[1])
             return render_clause(clause, self._catalogue), None
-        return load_document(file.path, self._settings.max_file_bytes)
+        doc, note = load_document(file.path, self._settings.max_file_bytes)
+        return screen_document(doc, humanize(file.path.stem), self._suspect), note
 
     def _kind(self, doc: LoadedDocument, source: str, origin: Origin, doc_type: DocType | None) -> DocType:
         declared = doc_type or _declared_type(doc)
@@ -399,10 +403,16 @@ class IngestPipeline:
                 status=DocumentStatus.INDEXED,
                 last_error=None,
                 ingested_at=now,
+                warnings=tuple(p.doc.warnings),
             )
             self._manifest.commit(record, new_ids, sorted(old - set(new_ids)))
             results[p.slot] = FileResult(
-                source=p.source, outcome=p.outcome, document_id=p.doc_id, chunks=len(mine), reason=p.note
+                source=p.source,
+                outcome=p.outcome,
+                document_id=p.doc_id,
+                chunks=len(mine),
+                reason=p.note,
+                warnings=list(p.doc.warnings),
             )
         self._collect_garbage(collection)
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from assistant.answering.evidence import ClauseCheck
 from assistant.catalogue import Catalogue
+from assistant.evidence import QuestionProfile, ScoredUnit
 from assistant.models import Citation, Disagreement, DocType, Intent, Passage, Verdict
 from assistant.readiness.checklist import ChecklistItem
 from assistant.retrieval import Retrieved
@@ -30,6 +33,10 @@ class AnswerContext:
     unknown_clauses: list[str] = field(default_factory=list)  # clause numbers that do not exist
     unknown_names: list[str] = field(default_factory=list)  # names neither the knowledge nor the documents use
     organization_names: list[str] = field(default_factory=list)  # names only the organization's documents use
+    profile: QuestionProfile | None = None
+    scored: list[ScoredUnit] | None = None  # units ranked by the fitted selector (None when uncalibrated)
+    verdict_features: np.ndarray | None = None  # what the fitted verdict model read
+    unanswered: bool = False  # the fitted abstention model says the units do not answer the question
 
     @property
     def passages(self) -> list[Passage]:
@@ -68,7 +75,7 @@ class CitationBook:
             self._add(key, Citation(marker=0, kind="clause", clause_id=clause.id, title=clause.title))
         return self._keys[key]
 
-    def passage(self, passage: Passage, quote: str) -> int:
+    def passage(self, passage: Passage, quote: str | None) -> int:
         key = ("doc", passage.id, quote)
         if key not in self._keys:
             self._add(

@@ -7,13 +7,17 @@ from assistant.answering.context import AnswerContext, CitationBook
 from assistant.answering.intent import about_us
 from assistant.answering.relevance import ANSWERS_MIN, answer_similarity, states_what_is_asked
 from assistant.answering.sentences import Pick, pick_sentences
+from assistant.calibration import Thresholds
 from assistant.catalogue import Catalogue
+from assistant.evidence.compose import choose_units, in_scope
+from assistant.evidence.selector import ScoredUnit
 from assistant.models import (
     Answer,
     DocType,
     ElementFinding,
     ElementStatus,
     Intent,
+    Origin,
     Passage,
     Verdict,
 )
@@ -30,6 +34,15 @@ EVIDENCE_SENTENCES = 5  # what the documents say comes first; the element findin
 EVIDENCE_WORDS = 130
 FINDINGS_SHOWN = 4
 LOOKUP_MIN_WORDS = 5  # "Role: CAB;" fragments of a table row say too little on their own
+EVIDENCE_QUOTES = 3
+EVIDENCE_GAPS = 3
+_VERDICT_LEAD = {
+    Verdict.COVERED: "Yes: your documents cover {clause} [{marker}].",
+    Verdict.PARTIAL: "Partly: your documents cover {clause} [{marker}] only in part.",
+    Verdict.NOT_COVERED: "No: your documents do not cover {clause} [{marker}].",
+    Verdict.CONSISTENT: "Yes: what your documents say is consistent with {clause} [{marker}].",
+    Verdict.INCONSISTENT: "No: what your documents say is not consistent with {clause} [{marker}].",
+}
 _STATUS_LABEL = {
     ElementStatus.EVIDENCED: "Evidenced",
     ElementStatus.WEAK: "Weak",
@@ -42,9 +55,12 @@ class ExtractiveGenerator:
 
     name = "extractive"
 
-    def __init__(self, catalogue: Catalogue, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, catalogue: Catalogue, embedder: Embedder | None = None, thresholds: Thresholds | None = None
+    ) -> None:
         self._catalogue = catalogue
         self._embedder = embedder  # for the relevance check of fact lookups; skipped without one
+        self._thresholds = thresholds  # fitted; without them lookups fall back to term overlap
 
     def generate(self, ctx: AnswerContext) -> Answer:
         book = CitationBook(self._catalogue)
@@ -101,6 +117,8 @@ class ExtractiveGenerator:
         return "\n".join(lines), False, 0.9
 
     def _evidence(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
+        if ctx.scored is not None and self._thresholds is not None and ctx.checks and ctx.verdict:
+            return self._judged_evidence(ctx, book)
         org = [p for p in ctx.retrieved.organization if p.doc_type is not DocType.CLAUSE]
         findings = [f for c in ctx.checks for f in c.findings]
         any_evidence = any(f.status is not ElementStatus.NOT_FOUND for f in findings)
@@ -184,6 +202,8 @@ class ExtractiveGenerator:
     def _general(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
         """A fact lookup: the few sentences that state it, from the organization's documents
         when the question is about them, else from the knowledge base."""
+        if ctx.scored is not None and self._thresholds is not None:
+            return self._lookup(ctx, book)
         org = [p for p in ctx.retrieved.organization if p.doc_type is not DocType.CLAUSE][:LOOKUP_PASSAGES]
         std = [p for p in ctx.retrieved.standard if p.similarity >= ABSTAIN_STANDARD]
         best_std = max((p.similarity for p in std), default=0.0)
@@ -214,6 +234,75 @@ class ExtractiveGenerator:
             clause = self._catalogue.get(clause_id)
             lines.append(f"Relevant clause: {clause.id} {clause.title} [{book.clause(clause.id)}].")
         return "\n".join(lines), False, 0.6
+
+    def _lookup(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
+        """The unit the fitted selector ranks first, said first with where it is stated;
+        then the few units that add to it. Knowledge-base units are labelled as guidance and
+        never stand in for the organization's own facts."""
+        assert ctx.scored is not None and self._thresholds is not None
+        scored = in_scope(ctx.scored, ctx.profile, about_organization(ctx))
+        chosen = [] if ctx.unanswered else choose_units(scored, self._thresholds)
+        if not chosen:
+            if about_organization(ctx):
+                return self._nothing_in_documents(ctx)
+            return self._abstain_all(ctx)
+        lines = [self._lead(chosen[0], book)]
+        for s in chosen[1:]:
+            lines.append(f"- {self._quoted(s, book)}")
+        for clause_id in ctx.clauses[:1]:
+            clause = self._catalogue.get(clause_id)
+            lines.append(f"Relevant clause: {clause.id} {clause.title} [{book.clause(clause.id)}].")
+        return "\n".join(lines), False, chosen[0].probability
+
+    def _judged_evidence(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
+        """The verdict in plain words first; then what the documents say (the units the
+        fitted selector ranks best); then the elements an auditor will ask about."""
+        assert ctx.scored is not None and self._thresholds is not None and ctx.verdict is not None
+        check = ctx.checks[0]
+        clause = self._catalogue.get(check.clause_id)
+        findings = check.findings
+        ev = sum(f.status is ElementStatus.EVIDENCED for f in findings)
+        lead = _VERDICT_LEAD[ctx.verdict].format(clause=f"{clause.id} {clause.title}", marker=book.clause(clause.id))
+        lines = [f"{lead} {ev} of {len(findings)} requirement elements are evidenced in your documents."]
+        quotes = [s for s in ctx.scored if s.probability >= self._thresholds.support][:EVIDENCE_QUOTES] or ctx.scored[
+            :1
+        ]
+        if quotes:
+            lines.append("Your documents say:")
+            lines += [f"- {self._quoted(s, book)}" for s in quotes]
+        for d in ctx.disagreements[:2]:
+            refs = [
+                f"{v} in {p.file_name} [{book.passage(p, self._quote_for(p, v))}]"
+                for v, p in zip(d.values, d.statements, strict=True)
+            ]
+            lines.append(f"Your documents disagree on {d.topic}: " + " versus ".join(refs) + ".")
+        gaps = [f for f in self._focus(ctx, findings) if f.status is not ElementStatus.EVIDENCED][:EVIDENCE_GAPS]
+        if gaps:
+            lines.append("An auditor will ask for evidence that:")
+            lines += [f"- {f.statement}" for f in gaps]
+        confidence = ctx.scored[0].probability if ctx.scored else 0.3
+        return "\n".join(lines), False, confidence
+
+    def _lead(self, s: ScoredUnit, book: CitationBook) -> str:
+        p = s.unit.passage
+        where = _where(p)
+        marker = book.passage(p, s.unit.quote)
+        if p.origin is Origin.STANDARD:
+            return f'The guidance on ISO/IEC 20000-1 ({where}) says: "{s.unit.text}" [{marker}]'
+        return f'{where} states: "{s.unit.text}" [{marker}]'
+
+    def _quoted(self, s: ScoredUnit, book: CitationBook) -> str:
+        p = s.unit.passage
+        marker = book.passage(p, s.unit.quote)
+        label = "Guidance" if p.origin is Origin.STANDARD else p.title
+        return f'{label}: "{s.unit.text}" [{marker}]'
+
+    def _nothing_in_documents(self, ctx: AnswerContext) -> tuple[str, bool, float]:
+        text = (
+            "Your documents don't state this, so I won't guess; the ISO/IEC 20000-1 guidance cannot answer a "
+            "question about your organization's own facts."
+        )
+        return text, True, 0.0
 
     # -- pieces ----------------------------------------------------------------------
     def _answering(self, question: str, picks: list[Pick]) -> list[Pick]:
@@ -312,6 +401,16 @@ class ExtractiveGenerator:
             if value.lower() in sentence.lower():
                 return sentence
         return sentences(passage.text)[0] if sentences(passage.text) else passage.text[:200]
+
+
+def about_organization(ctx: AnswerContext) -> bool:
+    """The question asks about the organization (we, our, a name only its documents use)."""
+    return bool((about_us(ctx.question) or ctx.organization_names) and ctx.org_documents)
+
+
+def _where(p: Passage) -> str:
+    leaf = p.section.rsplit(" › ", 1)[-1].strip() if p.section else ""
+    return f"{p.title} ({leaf})" if leaf and leaf != p.title else p.title
 
 
 def _first_sentence(text: str) -> str:

@@ -15,13 +15,27 @@ from assistant.answering.consistency import find_disagreements
 from assistant.answering.context import AnswerContext
 from assistant.answering.evidence import ClauseCheck, EvidenceChecker
 from assistant.answering.extractive import ExtractiveGenerator
-from assistant.answering.intent import COMPARISON, IntentClassifier
+from assistant.answering.intent import COMPARISON, IntentClassifier, about_us
 from assistant.answering.relevance import names_in
 from assistant.answering.subject import compared_subject, with_subject_first, without_document_names
 from assistant.answering.validation import validate_answer
+from assistant.calibration import Calibration
 from assistant.catalogue import Catalogue
 from assistant.config import Settings
 from assistant.errors import InvalidInput
+from assistant.evidence import (
+    AnswerUnit,
+    QuestionProfile,
+    UnitSelector,
+    load_answer_types,
+    load_statement_cues,
+    profile_question,
+)
+from assistant.evidence.abstention import abstention_features
+from assistant.evidence.compose import in_scope
+from assistant.evidence.question import name_terms
+from assistant.evidence.selector import ScoredUnit
+from assistant.evidence.verdict import verdict_features
 from assistant.manifest import Manifest
 from assistant.models import Answer, Disagreement, DocType, Intent, Origin, Passage, Verdict
 from assistant.ports import Embedder, LexicalIndex, VectorStore
@@ -42,6 +56,8 @@ _CROSS_DOCUMENT = re.compile(
 )
 INFER_CLAUSE_MIN = 0.30  # a clause entry this similar to the question is what it is about
 INFER_ORG_MIN = 0.40  # a workspace passage this similar is evidence on the question's subject
+LOOKUP_ORG = 8  # passages a fact is looked up in, per collection
+LOOKUP_STANDARD = 5
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -100,6 +116,7 @@ class AskService:
         ensure_standard: Callable[[], None] | None = None,
         generators: dict[str, Generator] | None = None,
         readiness: Callable[[str], ReadinessReport] | None = None,
+        calibration: Calibration | None = None,
     ) -> None:
         self._settings = settings
         self._catalogue = catalogue
@@ -112,7 +129,13 @@ class AskService:
         self._lexical = lexical
         self.evidence = EvidenceChecker(catalogue, embedder, store, lexical, manifest)
         self._intents = IntentClassifier(embedder)
-        self.generators: dict[str, Generator] = {"extractive": ExtractiveGenerator(catalogue, embedder)}
+        self.calibration = calibration
+        self._answer_types = load_answer_types(settings.knowledge_dir)
+        self._cues = load_statement_cues(settings.knowledge_dir)
+        self.selector = UnitSelector(calibration.selector if calibration else None, embedder, self._answer_types)
+        self.generators: dict[str, Generator] = {
+            "extractive": ExtractiveGenerator(catalogue, embedder, calibration.thresholds if calibration else None)
+        }
         self.generators.update(generators or {})
 
     def ask(self, question: object, workspace: str | None = None, generator: str | None = None) -> Answer:
@@ -153,6 +176,11 @@ class AskService:
             ctx.unknown_names = self._unknown_names(question, collection)
         if intent is Intent.GENERAL:
             ctx.organization_names = self._organization_names(question, collection)
+            if self.calibration is not None:
+                ctx.profile = self.profile(question, collection)
+                ctx.scored = self.selector.score(ctx.profile, vector, self.lookup_passages(retrieved))
+                about = bool((about_us(question) or ctx.organization_names) and ctx.org_documents)
+                ctx.unanswered = self.unanswered(ctx.profile, in_scope(ctx.scored, ctx.profile, about), vector)
         if ctx.unknown_clauses or ctx.unknown_names:
             return ctx
         if intent is Intent.EVIDENCE and ctx.clauses and ctx.org_documents:
@@ -164,10 +192,63 @@ class AskService:
             ctx.verdict = ctx.checks[0].verdict
             if COMPARISON.search(question):
                 ctx.focus_elements, ctx.verdict = self._consistency(vector, ctx)
+            if self.calibration is not None:
+                self._fitted_verdict(ctx, vector, collection)
         if intent is Intent.READINESS:
             ctx.checklist = self._checklist(workspace, collection, records)
             ctx.extra_passages = self._first_chunks(collection, records, ctx.checklist)
         return ctx
+
+    def use_calibration(self, calibration: Calibration) -> None:
+        """Serve with these fitted parameters (the calibration command fits in stages)."""
+        self.calibration = calibration
+        self.selector = UnitSelector(calibration.selector, self._embedder, self._answer_types)
+        self.generators["extractive"] = ExtractiveGenerator(self._catalogue, self._embedder, calibration.thresholds)
+
+    def profile(self, question: str, collection: str) -> QuestionProfile:
+        """The question's terms, the answer type it asks for and the documents it names."""
+        names = [name_terms(r.source, r.title) for r in self._manifest.list(collection) if r.version > 0]
+        return profile_question(question, self._answer_types, names)
+
+    @staticmethod
+    def lookup_passages(retrieved) -> list[Passage]:
+        """What a fact is looked up in: the workspace's passages, then the knowledge base's."""
+        org = [p for p in retrieved.organization if p.doc_type is not DocType.CLAUSE][:LOOKUP_ORG]
+        return org + retrieved.standard[:LOOKUP_STANDARD]
+
+    def lookup_candidates(self, question: str, workspace: str) -> tuple[list[AnswerUnit], np.ndarray, QuestionProfile]:
+        """The units a fact lookup chooses from, with their features (what calibration fits on)."""
+        text = check_question(question, self._settings.max_question_chars)
+        if self._ensure_standard:
+            self._ensure_standard()
+        vector = self._embedder.embed_query(text)
+        named = self._catalogue.resolve(text)
+        retrieved = self.retriever.retrieve(text, workspace, clauses=named, vector=vector)
+        profile = self.profile(text, workspace_collection(workspace))
+        units, x = self.selector.features(profile, vector, self.lookup_passages(retrieved))
+        return units, x, profile
+
+    def _fitted_verdict(self, ctx: AnswerContext, vector: np.ndarray, collection: str) -> None:
+        """The verdict of the fitted model over the element check and the best units."""
+        assert self.calibration is not None
+        ctx.profile = ctx.profile or self.profile(ctx.question, collection)
+        scored = self.selector.score(ctx.profile, vector, self.lookup_passages(ctx.retrieved))
+        ctx.scored = in_scope(scored, ctx.profile, True)
+        findings = [f for c in ctx.checks for f in c.findings]
+        ctx.verdict_features = verdict_features(
+            findings, ctx.scored, self._cues, self.calibration.thresholds.support, len(ctx.disagreements)
+        )
+        comparison = bool(COMPARISON.search(ctx.question))
+        model = self.calibration.consistency_verdict if comparison else self.calibration.gap_verdict
+        if model is not None:
+            ctx.verdict = Verdict(model.predict(ctx.verdict_features)[0])
+
+    def unanswered(self, profile: QuestionProfile, scored: list[ScoredUnit], vector: np.ndarray) -> bool:
+        """The fitted abstention model: do the best units answer what was asked?"""
+        if self.calibration is None or self.calibration.abstention is None:
+            return False
+        x = abstention_features(profile, scored, self.selector.vectors, vector)
+        return float(self.calibration.abstention.probability(x)[0]) >= self.calibration.thresholds.abstain
 
     def _unknown_names(self, question: str, collection: str) -> list[str]:
         """Names in a question about the standard that no passage of the knowledge base or

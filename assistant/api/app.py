@@ -10,10 +10,10 @@ from sqlalchemy import text
 
 from assistant.api import errors
 from assistant.api.deps import AssistantDep
+from assistant.api.gate import RequestGate
 from assistant.api.routes import build_router
 from assistant.api.schemas import Health
 from assistant.api.security import RateLimiter
-from assistant.api.uploads import DeclaredSizeLimit
 from assistant.bootstrap import Assistant, build_assistant
 from assistant.config import Settings
 
@@ -30,14 +30,23 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     app.state.assistant = assistant
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     errors.install(app)
-    app.add_middleware(DeclaredSizeLimit, max_bytes=settings.max_upload_bytes)
-    app.include_router(build_router(settings.max_upload_bytes))
+    app.add_middleware(
+        RequestGate,
+        authenticate=assistant.keys.authenticate if settings.auth == "on" else None,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.include_router(build_router())
 
     @app.get("/healthz", response_model=Health, tags=["health"])
     def healthz() -> Health:
         return Health(status="ok")
 
-    @app.get("/readyz", response_model=Health, tags=["health"])
+    @app.get(
+        "/readyz",
+        response_model=Health,
+        tags=["health"],
+        responses={503: {"model": Health, "description": "A store, the database or the embedder is unavailable."}},
+    )
     def readyz(a: AssistantDep):
         from fastapi.responses import JSONResponse
 

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from assistant.answering.service import AskService
-from assistant.api.security import Principal, RateLimiter
+from assistant.api.security import INVALID_KEY, KEY_INFO_STATE, MISSING_KEY, Principal, RateLimiter, bearer_secret
 from assistant.bootstrap import Assistant
 from assistant.config import Settings, validate_workspace_name
 from assistant.interviews.service import InterviewService
@@ -62,15 +62,14 @@ def get_principal(
             raise HTTPException(422, str(exc)) from None
         limiter.check(f"local:{request.client.host if request.client else '-'}")
         return Principal(name, None)
-    header = request.headers.get("authorization", "")
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        raise HTTPException(
-            401, "missing API key: send 'Authorization: Bearer <key>'", headers={"WWW-Authenticate": "Bearer"}
-        )
-    info = assistant.keys.authenticate(secret.strip())
+    info = getattr(request.state, KEY_INFO_STATE, None)  # checked by the gate before the body was read
     if info is None:
-        raise HTTPException(401, "invalid or revoked API key", headers={"WWW-Authenticate": "Bearer"})
+        secret = bearer_secret(request.headers.get("authorization", ""))
+        if secret is None:
+            raise HTTPException(401, MISSING_KEY, headers={"WWW-Authenticate": "Bearer"})
+        info = assistant.keys.authenticate(secret)
+        if info is None:
+            raise HTTPException(401, INVALID_KEY, headers={"WWW-Authenticate": "Bearer"})
     if workspace is not None and workspace != info.workspace:
         raise HTTPException(403, "this API key is not valid for that workspace")
     limiter.check(info.id)

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.api.schemas import ErrorResponse
 from assistant.errors import (
     AuditprepError,
     InvalidInput,
@@ -42,6 +43,35 @@ _CODES = {
     429: "rate_limited",
     503: "unavailable",
 }
+
+
+_DESCRIPTIONS = {
+    400: "The body could not be parsed (e.g. a malformed multipart upload).",
+    401: "The API key is missing, invalid or revoked.",
+    403: "The API key is not valid for the workspace asked for.",
+    404: "Not found (or not in the key's workspace).",
+    409: "The workspace is being ingested by another request; try again shortly.",
+    413: "The request body is over the size limit.",
+    415: "The file type is not supported, or the content does not match the extension.",
+    422: "The request is invalid: a missing, malformed or out-of-range field or parameter.",
+    429: "Rate limit exceeded; wait the seconds given in Retry-After.",
+    503: "A store the request needs (vector store, index or database) is unavailable.",
+}
+_HEADERS = {
+    401: {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}},
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI ``responses=`` for a route: each status with the shared error body."""
+    declared: dict[int | str, dict] = {}
+    for status in sorted(set(statuses)):
+        entry: dict = {"model": ErrorResponse, "description": _DESCRIPTIONS[status]}
+        if status in _HEADERS:
+            entry["headers"] = _HEADERS[status]
+        declared[status] = entry
+    return declared
 
 
 def error_response(status: int, code: str, message: str, headers: dict | None = None) -> JSONResponse:

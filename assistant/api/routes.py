@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -11,8 +9,10 @@ from fastapi import APIRouter, File, HTTPException, Query, UploadFile
 from fastapi.responses import HTMLResponse
 
 from assistant.api.deps import AskDep, AssistantDep, InterviewsDep, PrincipalDep, ReadinessDep
+from assistant.api.errors import error_responses
 from assistant.api.schemas import AnswerRequest, AskRequest, ClauseSummary, StartInterview, UploadResponse
-from assistant.api.uploads import safe_filename, sniff_type
+from assistant.api.uploads import StagedUploads, remove_upload, safe_filename, sniff_type
+from assistant.bootstrap import Assistant
 from assistant.catalogue import Clause
 from assistant.errors import NotFound
 from assistant.interviews.models import InterviewState, InterviewSummary, TurnResult
@@ -22,87 +22,104 @@ from assistant.readiness.render import to_html
 from assistant.workspaces import workspace_collection
 
 MAX_FILES = 20
+_KEPT = (FileOutcome.ADDED, FileOutcome.UPDATED, FileOutcome.UNCHANGED)
+
+# Every /v1 route can refuse the key (401), the workspace asked for (403), a parameter (422),
+# the caller's pace (429), and fail when the store or database is down (503).
+_ANY = (401, 403, 422, 429, 503)
 
 
-def build_router(max_upload_bytes: int) -> APIRouter:
+def build_router() -> APIRouter:
     router = APIRouter(prefix="/v1")
 
-    @router.post("/ask", response_model=Answer, tags=["ask"])
+    @router.post("/ask", response_model=Answer, tags=["ask"], responses=error_responses(*_ANY, 413))
     def ask(body: AskRequest, ask: AskDep, principal: PrincipalDep) -> Answer:
         _same_workspace(body.workspace, principal.workspace)
         return ask.ask(body.question, principal.workspace, body.generator)
 
-    @router.post("/documents", response_model=UploadResponse, tags=["documents"], max_body_size=max_upload_bytes)
+    @router.post(
+        "/documents",
+        response_model=UploadResponse,
+        tags=["documents"],
+        responses=error_responses(*_ANY, 400, 409, 413, 415),
+    )
     def upload(
         assistant: AssistantDep, principal: PrincipalDep, files: Annotated[list[UploadFile], File()]
     ) -> UploadResponse:
+        """Ingest files; a file that is refused or fails to ingest is not kept."""
         if not files:
             raise HTTPException(422, "attach at least one file")
         if len(files) > MAX_FILES:
             raise HTTPException(422, f"at most {MAX_FILES} files per upload")
-        folder = assistant.settings.data_dir / "uploads" / principal.workspace
-        folder.mkdir(parents=True, exist_ok=True)
-        results: list[FileResult] = []
-        accepted: list[Path] = []
-        for upload in files:
-            try:
-                name = safe_filename(upload.filename)
-            except ValueError as exc:
-                results.append(
-                    FileResult(source=str(upload.filename)[:120], outcome=FileOutcome.FAILED, reason=str(exc))
-                )
-                continue
-            with tempfile.NamedTemporaryFile(dir=folder, delete=False, prefix=".upload-") as tmp:
-                shutil.copyfileobj(upload.file, tmp, 1024 * 1024)
-            tmp_path = Path(tmp.name)
-            problem = sniff_type(tmp_path, name)
-            if problem:
-                tmp_path.unlink(missing_ok=True)
-                if len(files) == 1:
-                    raise HTTPException(415, problem)
-                results.append(FileResult(source=name, outcome=FileOutcome.FAILED, reason=problem))
-                continue
-            target = folder / name
-            tmp_path.replace(target)
-            accepted.append(target)
-        if accepted:
-            report = assistant.pipeline.ingest_paths(accepted, principal.workspace, prune=False)
-            results += report.results
+        with StagedUploads(_upload_folder(assistant, principal.workspace)) as staged:
+            accepted, results = _stage(files, staged)
+            if accepted:
+                report = assistant.pipeline.ingest_paths(list(accepted.values()), principal.workspace, prune=False)
+                for result in report.results:
+                    if result.outcome in _KEPT and result.source in accepted:
+                        staged.keep(accepted[result.source])
+                results += report.results
         return UploadResponse(workspace=principal.workspace, results=results)
 
-    @router.get("/documents", response_model=list[DocumentRecord], tags=["documents"])
+    @router.get("/documents", response_model=list[DocumentRecord], tags=["documents"], responses=error_responses(*_ANY))
     def list_documents(assistant: AssistantDep, principal: PrincipalDep) -> list[DocumentRecord]:
+        """The workspace's documents. One that never ingested has status ``failed`` and the reason in
+        ``last_error``; an indexed one whose newer upload failed stays ``indexed``, with ``last_error`` set."""
         return assistant.manifest.list(workspace_collection(principal.workspace))
 
-    @router.delete("/documents/{doc_id}", response_model=DocumentRecord, tags=["documents"])
+    @router.delete(
+        "/documents/{doc_id}",
+        response_model=DocumentRecord,
+        tags=["documents"],
+        responses=error_responses(*_ANY, 404, 409),
+    )
     def delete_document(doc_id: str, assistant: AssistantDep, principal: PrincipalDep) -> DocumentRecord:
-        return assistant.pipeline.remove_document(principal.workspace, doc_id[:64])
+        record = assistant.pipeline.remove_document(principal.workspace, doc_id[:64])
+        remove_upload(_upload_folder(assistant, principal.workspace), record.source)
+        return record
 
-    @router.post("/interviews", response_model=InterviewState, tags=["interviews"])
+    @router.post(
+        "/interviews", response_model=InterviewState, tags=["interviews"], responses=error_responses(*_ANY, 413)
+    )
     def start_interview(body: StartInterview, interviews: InterviewsDep, principal: PrincipalDep) -> InterviewState:
         _same_workspace(body.workspace, principal.workspace)
         return interviews.start(principal.workspace, body.target, body.length, body.seed)
 
-    @router.post("/interviews/{session_id}/answers", response_model=TurnResult, tags=["interviews"])
+    @router.post(
+        "/interviews/{session_id}/answers",
+        response_model=TurnResult,
+        tags=["interviews"],
+        responses=error_responses(*_ANY, 404, 413),
+    )
     def answer(session_id: str, body: AnswerRequest, interviews: InterviewsDep, principal: PrincipalDep) -> TurnResult:
         _own_session(interviews, session_id, principal.workspace)
         return interviews.answer(session_id, body.answer, body.turn)
 
-    @router.get("/interviews/{session_id}", response_model=InterviewState, tags=["interviews"])
+    @router.get(
+        "/interviews/{session_id}",
+        response_model=InterviewState,
+        tags=["interviews"],
+        responses=error_responses(*_ANY, 404),
+    )
     def get_interview(session_id: str, interviews: InterviewsDep, principal: PrincipalDep) -> InterviewState:
         _own_session(interviews, session_id, principal.workspace)
         return interviews.get(session_id)
 
-    @router.post("/interviews/{session_id}/end", response_model=InterviewSummary, tags=["interviews"])
+    @router.post(
+        "/interviews/{session_id}/end",
+        response_model=InterviewSummary,
+        tags=["interviews"],
+        responses=error_responses(*_ANY, 404),
+    )
     def end_interview(session_id: str, interviews: InterviewsDep, principal: PrincipalDep) -> InterviewSummary:
         _own_session(interviews, session_id, principal.workspace)
         return interviews.end(session_id)
 
-    @router.get("/clauses", response_model=list[ClauseSummary], tags=["clauses"])
+    @router.get("/clauses", response_model=list[ClauseSummary], tags=["clauses"], responses=error_responses(*_ANY))
     def clauses(assistant: AssistantDep, principal: PrincipalDep) -> list[ClauseSummary]:
         return [ClauseSummary(id=c.id, title=c.title, group=c.group, parent=c.parent) for c in assistant.catalogue]
 
-    @router.get("/clauses/{clause_id}", response_model=Clause, tags=["clauses"])
+    @router.get("/clauses/{clause_id}", response_model=Clause, tags=["clauses"], responses=error_responses(*_ANY, 404))
     def clause(clause_id: str, assistant: AssistantDep, principal: PrincipalDep) -> Clause:
         if clause_id not in assistant.catalogue:
             raise HTTPException(404, f"clause {clause_id[:20]!r} does not exist in ISO/IEC 20000-1:2018")
@@ -112,7 +129,7 @@ def build_router(max_upload_bytes: int) -> APIRouter:
         "/readiness",
         response_model=ReadinessReport,
         tags=["readiness"],
-        responses={200: {"content": {"text/html": {}}}},
+        responses={200: {"content": {"text/html": {}}}, **error_responses(*_ANY)},
     )
     def readiness(
         readiness: ReadinessDep, principal: PrincipalDep, format: Annotated[Literal["json", "html"], Query()] = "json"
@@ -123,6 +140,40 @@ def build_router(max_upload_bytes: int) -> APIRouter:
         return report
 
     return router
+
+
+def _upload_folder(assistant: Assistant, workspace: str) -> Path:
+    return assistant.settings.data_dir / "uploads" / workspace
+
+
+def _stage(files: list[UploadFile], staged: StagedUploads) -> tuple[dict[str, Path], list[FileResult]]:
+    """Stage each upload under its safe name and check its type: the accepted files by name, and
+    the refused ones' results. A lone file of the wrong type is a 415; in a batch it is one result."""
+    accepted: dict[str, Path] = {}
+    refused: list[FileResult] = []
+    for upload in files:
+        try:
+            name = safe_filename(upload.filename)
+        except ValueError as exc:
+            refused.append(_refused(str(upload.filename)[:120], str(exc)))
+            continue
+        path = staged.add(name, upload.file)
+        if path is None:
+            refused.append(_refused(name, "another file in this upload has the same name"))
+            continue
+        problem = sniff_type(path, name)
+        if problem:
+            staged.discard(path)
+            if len(files) == 1:
+                raise HTTPException(415, problem)
+            refused.append(_refused(name, problem))
+            continue
+        accepted[name] = path
+    return accepted, refused
+
+
+def _refused(source: str, reason: str) -> FileResult:
+    return FileResult(source=source, outcome=FileOutcome.FAILED, reason=reason)
 
 
 def _same_workspace(requested: str | None, allowed: str) -> None:

@@ -7,6 +7,17 @@ from pydantic import BaseModel, Field
 from assistant.models import FileResult
 
 
+class ErrorDetail(BaseModel):
+    code: str = Field(description="A stable code, e.g. unauthorized, too_large, rate_limited.")
+    message: str = Field(description="What went wrong and, where it helps, what to do.")
+
+
+class ErrorResponse(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorDetail
+
+
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=2000, description="The readiness question.")
     workspace: str | None = Field(None, description="Workspace (must match the API key's).")

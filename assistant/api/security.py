@@ -8,6 +8,18 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException
 
+MISSING_KEY = "missing API key: send 'Authorization: Bearer <key>'"
+INVALID_KEY = "invalid or revoked API key"
+# Where the gate leaves the key it authenticated, in the request's state.
+KEY_INFO_STATE = "api_key_info"
+
+
+def bearer_secret(authorization: str) -> str | None:
+    """The secret of an ``Authorization: Bearer <key>`` header, or None."""
+    scheme, _, secret = authorization.partition(" ")
+    secret = secret.strip()
+    return secret if scheme.lower() == "bearer" and secret else None
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:

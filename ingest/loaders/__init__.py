@@ -66,7 +66,8 @@ def load_document(path: Path, max_bytes: int) -> tuple[LoadedDocument, str | Non
         check_zip(path, max_bytes, fmt.upper())
         doc = parse_docx(path, fallback) if fmt == "docx" else parse_xlsx(path, fallback)
     if not any(b.text.strip() for b in doc.blocks):
-        raise IngestError("empty document: no text found (a scanned PDF needs OCR first)")
+        hint = "; ".join(doc.warnings) or "a scanned PDF needs OCR first"
+        raise IngestError(f"empty document: no text found ({hint})")
     return doc, note
 
 

@@ -1,10 +1,11 @@
-"""HTML pages (intranet exports) into blocks; scripts, styles and navigation dropped."""
+"""HTML pages (intranet exports) into blocks; scripts, styles, navigation and hidden text dropped."""
 
 from __future__ import annotations
 
 from bs4 import BeautifulSoup, Tag
 
 from ingest.document import Block, BlockKind, LoadedDocument
+from ingest.loaders.hidden import drop_hidden_elements, hidden_warning
 from ingest.loaders.markup import row_text
 
 _DROP = (
@@ -26,6 +27,7 @@ def parse_html(text: str, fallback_title: str) -> LoadedDocument:
     soup = BeautifulSoup(text, "html.parser")
     for tag in soup.find_all(_DROP):
         tag.decompose()
+    warning = hidden_warning(drop_hidden_elements(soup))
     title_tag = soup.find("title")
     root = soup.find("main") or soup.find("article") or soup.body or soup
     blocks: list[Block] = []
@@ -48,7 +50,7 @@ def parse_html(text: str, fallback_title: str) -> LoadedDocument:
             blocks.append(Block(BlockKind.PARAGRAPH, text))
     h1 = next((b.text for b in blocks if b.kind is BlockKind.HEADING and b.level == 1), None)
     title = (title_tag.get_text(strip=True) if title_tag else "") or h1 or fallback_title
-    return LoadedDocument(title=title, blocks=blocks, format="html")
+    return LoadedDocument(title=title, blocks=blocks, format="html", warnings=[warning] if warning else [])
 
 
 def _inside_handled(element: Tag) -> bool:

@@ -1,4 +1,4 @@
-"""Markdown and plain text into blocks."""
+"""Markdown and plain text into blocks; hidden inline HTML in Markdown dropped."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 import yaml
 
 from ingest.document import Block, BlockKind, LoadedDocument
+from ingest.loaders.hidden import hidden_warning, strip_inline_html
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
@@ -32,7 +33,7 @@ def split_front_matter(text: str) -> tuple[dict, str]:
 
 
 def _clean(text: str) -> str:
-    return _EMPHASIS.sub(r"\2", text).strip()
+    return " ".join(_EMPHASIS.sub(r"\2", text).split())
 
 
 def _cells(line: str) -> list[str]:
@@ -41,6 +42,8 @@ def _cells(line: str) -> list[str]:
 
 def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
     meta, body = split_front_matter(text)
+    body, hidden = strip_inline_html(body)
+    warning = hidden_warning(hidden)
     blocks: list[Block] = []
     paragraph: list[str] = []
     header: list[str] | None = None
@@ -80,7 +83,13 @@ def parse_markdown(text: str, fallback_title: str) -> LoadedDocument:
     flush()
     title = str(meta.get("title") or "") or _first_heading(blocks) or fallback_title
     metadata = {k: _meta_value(v) for k, v in meta.items() if k in ("clauses", "topics", "doc_type")}
-    return LoadedDocument(title=title, blocks=blocks, format="markdown", metadata=metadata)
+    return LoadedDocument(
+        title=title,
+        blocks=blocks,
+        format="markdown",
+        metadata=metadata,
+        warnings=[warning] if warning else [],
+    )
 
 
 def parse_text(text: str, fallback_title: str) -> LoadedDocument:

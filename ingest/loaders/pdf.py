@@ -1,4 +1,4 @@
-"""PDF text, page by page, with numbered section headings recognised."""
+"""PDF text, page by page, with numbered section headings recognised and invisible text dropped."""
 
 from __future__ import annotations
 
@@ -7,25 +7,33 @@ from pathlib import Path
 
 from assistant.errors import IngestError
 from ingest.document import Block, BlockKind, LoadedDocument
+from ingest.loaders.hidden import hidden_count_warning
+from ingest.loaders.pdf_hidden import split_hidden
 
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+([A-Z][^.!?]{1,80})$")
 _BULLET = re.compile(r"^\s*(?:[\u2022\u25cf\u25aa*-]|\d{1,2}[.)])\s+(.*)$")
+_NEEDS_PASSWORD = "encrypted PDF: it needs a password to open; save a copy without the password and ingest that"
 
 
 def parse_pdf(path: Path, fallback_title: str) -> LoadedDocument:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError
 
     try:
         reader = PdfReader(str(path))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise IngestError("encrypted PDF: remove the password and ingest it again")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        if reader.is_encrypted and not reader.decrypt(""):  # "" opens PDFs with only an owner password
+            raise IngestError(_NEEDS_PASSWORD)
+        extracted = [_page_text(reader, page) for page in reader.pages]
+        pages = [e[0] for e in extracted]
     except IngestError:
         raise
-    except (PdfReadError, Exception) as exc:  # pypdf raises assorted errors on damaged files
+    except FileNotDecryptedError:
+        raise IngestError(_NEEDS_PASSWORD) from None
+    except DependencyError as exc:  # e.g. AES without the cryptography package
+        raise IngestError(f"encrypted PDF: its encryption cannot be read here ({exc})") from None
+    except Exception as exc:  # pypdf raises assorted errors on damaged files
         if "decrypt" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise IngestError("encrypted PDF: remove the password and ingest it again") from None
+            raise IngestError(_NEEDS_PASSWORD) from None
         raise IngestError(f"corrupt or unreadable PDF: {type(exc).__name__}") from None
     blocks: list[Block] = []
     for number, text in enumerate(pages, start=1):
@@ -36,7 +44,43 @@ def parse_pdf(path: Path, fallback_title: str) -> LoadedDocument:
     except Exception:
         meta_title = ""
     title = meta_title.strip() or _first_line(blocks) or fallback_title
-    return LoadedDocument(title=title, blocks=blocks, format="pdf", metadata={"pages": str(len(pages))})
+    warning = hidden_count_warning(sum(e[1] for e in extracted), sum(e[2] for e in extracted))
+    return LoadedDocument(
+        title=title,
+        blocks=blocks,
+        format="pdf",
+        metadata={"pages": str(len(pages))},
+        warnings=[warning] if warning else [],
+    )
+
+
+def _page_text(reader, page) -> tuple[str, int, int]:
+    """The page's visible text, and how many hidden passages and words it left out.
+
+    pypdf's extractor reads a copy of the page whose content stream keeps only the
+    visible text operators (then only the hidden ones, to count them). The stream is
+    parsed once, as the extractor parses it, so visible text comes out as it would from
+    the untouched page.
+    """
+    from pypdf import PageObject
+    from pypdf.generic import ContentStream, NameObject
+
+    contents = page.get("/Contents")
+    if contents is None:
+        return page.extract_text() or "", 0, 0
+    split = split_hidden(ContentStream(contents, reader, "bytes").operations)
+
+    def extract(operations: list) -> str:
+        stream = ContentStream(None, reader)
+        stream.operations = operations
+        copy = PageObject(reader)
+        copy.update(page)
+        copy[NameObject("/Contents")] = stream
+        return copy.extract_text() or ""
+
+    if not split.has_hidden:
+        return extract(split.visible), 0, 0
+    return extract(split.visible), split.passages, len(extract(split.hidden).split())
 
 
 def _page_blocks(text: str, page: int) -> list[Block]:

@@ -1,0 +1,118 @@
+"""The fitted parameters every decision reads: one small versioned JSON file under
+``knowledge/``, written by ``auditprep calibrate`` and loaded once at start-up.
+
+Nothing in the decision layer types a similarity cut-off or a weight: they are fitted on
+labelled data (fit parts only) and live here, next to the name of the embedder they were
+fitted with, so a reviewer can re-run the fit and get the same file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assistant.errors import KnowledgeError
+
+CALIBRATION_VERSION = 1
+CALIBRATION_FILE = "calibration.json"
+
+
+class LinearModel(BaseModel):
+    """A standardised logistic (or multinomial) model: ``softmax(((x - mean) / scale) @ coef.T + intercept)``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[list[float]]  # one row per class (one row for a binary model)
+    intercept: list[float]
+    classes: list[str] = Field(default_factory=lambda: ["0", "1"])
+
+    def _z(self, x: np.ndarray) -> np.ndarray:
+        x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        if x.shape[1] != len(self.features):
+            raise ValueError(f"expected {len(self.features)} features, got {x.shape[1]}")
+        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
+        return z @ np.asarray(self.coef).T + np.asarray(self.intercept)
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        """Probability of the positive class, one per row (binary models)."""
+        logits = self._z(x)[:, 0]
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """Class probabilities, one row per input row (multinomial models)."""
+        logits = self._z(x)
+        if logits.shape[1] == 1:
+            p = 1.0 / (1.0 + np.exp(-logits[:, 0]))
+            return np.stack([1 - p, p], axis=1)
+        logits = logits - logits.max(axis=1, keepdims=True)
+        e = np.exp(logits)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict(self, x: np.ndarray) -> list[str]:
+        return [self.classes[i] for i in np.argmax(self.probabilities(x), axis=1)]
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    answer: float  # the best unit's probability below which a lookup abstains
+    support: float  # a further unit is quoted when its probability reaches this
+    evidence: float  # a unit at or above this evidences what it is scored against
+    abstain: float = 1.0  # the abstention model's probability at or above which a lookup abstains
+
+
+class Calibration(BaseModel):
+    """Everything fitted, as loaded; frozen so no code path can tune it at run time."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: int
+    embedder: str
+    fitted_on: dict[str, int]  # dataset part -> items used
+    selector: LinearModel
+    thresholds: Thresholds
+    abstention: LinearModel | None = None
+    gap_verdict: LinearModel | None = None  # covered / partial / not_covered
+    consistency_verdict: LinearModel | None = None  # consistent / inconsistent
+
+    def to_json(self) -> str:
+        return json.dumps(self.model_dump(), indent=1, sort_keys=True) + "\n"
+
+
+def calibration_path(knowledge_dir: Path) -> Path:
+    return knowledge_dir / CALIBRATION_FILE
+
+
+def load_calibration(knowledge_dir: Path, embedder_name: str | None = None) -> Calibration:
+    """The committed calibration; a clear error when it is missing, malformed, of another
+    version, or fitted with a different embedder than the one serving."""
+    path = calibration_path(knowledge_dir)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KnowledgeError(f"calibration file {path} is missing: run `auditprep calibrate`") from None
+    except json.JSONDecodeError as exc:
+        raise KnowledgeError(f"calibration file {path} is not valid JSON: {exc}") from None
+    try:
+        calibration = Calibration.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "file"
+        raise KnowledgeError(f"calibration file {path}: {where}: {err['msg']}") from None
+    if calibration.version != CALIBRATION_VERSION:
+        raise KnowledgeError(
+            f"calibration file {path} has version {calibration.version}; this release reads "
+            f"version {CALIBRATION_VERSION}: run `auditprep calibrate`"
+        )
+    if embedder_name and calibration.embedder != embedder_name:
+        raise KnowledgeError(
+            f"calibration file {path} was fitted with the embedder {calibration.embedder!r}, but "
+            f"{embedder_name!r} is configured: run `auditprep calibrate` with this embedder"
+        )
+    return calibration

@@ -1,0 +1,78 @@
+"""Whether the best units answer what was asked, or only share its names.
+
+"Which version of Tamland does GitLab run?" retrieves every sentence about Tamland, and a
+bi-encoder scores them high because of the shared name. With the names the question uses
+masked on both sides, what is left — "which version of … does … run" — is compared with
+what each unit says. That similarity, the selector's own confidence and whether the units
+state the kind of value asked for are the features of a fitted abstention model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.evidence.features import FEATURES
+from assistant.evidence.question import QuestionProfile
+from assistant.evidence.selector import ScoredUnit, UnitVectors
+
+ABSTAIN_FEATURES: tuple[str, ...] = (
+    "top_probability",
+    "second_probability",
+    "top_dense",
+    "masked_dense",
+    "type_match_top3",
+    "asks_type",
+    "top_idf_share",
+    "scope_named",
+)
+TOP_UNITS = 3  # units whose masked similarity is checked
+_NAME = re.compile(r"(?<=\s)([A-Z][\w'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w'’-]*)*)")
+_WORD = re.compile(r"[\w'’-]+")
+
+
+def question_names(profile: QuestionProfile) -> list[str]:
+    """Capitalised words after the first, and the words naming documents: what to mask."""
+    text = profile.text.strip()
+    names = {m.group(1) for m in _NAME.finditer(" " + text[1:])}
+    lowered = {w for w in _WORD.findall(text) if any(w.lower().startswith(s[:5]) for s in profile.scope)}
+    return sorted(names | lowered, key=len, reverse=True)
+
+
+def mask(text: str, names: Sequence[str]) -> str:
+    for name in names:
+        base = re.sub(r"['’]s?$", "", name)
+        text = re.sub(r"\b" + re.escape(base) + r"(?:['’]s?)?\b", " ", text, flags=re.I)
+    return " ".join(text.split())
+
+
+def abstention_features(
+    profile: QuestionProfile, scored: Sequence[ScoredUnit], vectors: UnitVectors, question_vector: np.ndarray
+) -> np.ndarray:
+    """One row of ``ABSTAIN_FEATURES`` for the question and its ranked units."""
+    if not scored:
+        return np.array([0.0, 0.0, 0.0, 0.0, 0.0, 1.0 if profile.asks else 0.0, 0.0, 0.0])
+    top = scored[:TOP_UNITS]
+    names = question_names(profile)
+    masked_q = mask(profile.text, names) or profile.text
+    texts = [masked_q] + [mask(s.unit.text, names) or s.unit.text for s in top]
+    v = vectors(texts)
+    masked = float(np.max(v[1:] @ v[0]))
+    dense = FEATURES.index("dense")
+    match = FEATURES.index("type_match")
+    idf = FEATURES.index("idf_share")
+    scope = FEATURES.index("scope_match")
+    return np.array(
+        [
+            scored[0].probability,
+            scored[1].probability if len(scored) > 1 else 0.0,
+            float(scored[0].features[dense]),
+            masked,
+            max(float(s.features[match]) for s in top),
+            1.0 if profile.asks else 0.0,
+            float(scored[0].features[idf]),
+            float(scored[0].features[scope]) if profile.scope else 1.0,
+        ]
+    )

@@ -1,0 +1,99 @@
+"""Phrase lists kept as data under ``knowledge/rules/``, validated when loaded.
+
+A bad pattern fails at start-up with the file and entry named, not at the first question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from assistant.errors import KnowledgeError
+
+
+class _TypeEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: list[str]
+    unit: list[str]
+
+
+class _AnswerTypesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    types: dict[str, _TypeEntry]
+
+
+class _CuesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    future: list[str]
+    hedge: list[str]
+    negation: list[str]
+
+
+def _compile(patterns: list[str], where: str) -> re.Pattern[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise KnowledgeError(f"{where}: invalid pattern {pattern!r}: {exc}") from None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+def _read(path: Path, model: type[BaseModel]) -> BaseModel:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KnowledgeError(f"rules file {path} is missing") from None
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"rules file {path} is not valid YAML: {exc}") from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "file"
+        raise KnowledgeError(f"rules file {path}: {where}: {err['msg']}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerTypes:
+    """Per answer type: how a question asks for it and how a unit states it."""
+
+    asks: dict[str, re.Pattern[str]]
+    states: dict[str, re.Pattern[str]]
+
+    def asked(self, question: str) -> frozenset[str]:
+        return frozenset(name for name, p in self.asks.items() if p.search(question))
+
+    def stated(self, text: str) -> frozenset[str]:
+        return frozenset(name for name, p in self.states.items() if p.search(text))
+
+
+@dataclass(frozen=True, slots=True)
+class StatementCues:
+    future: re.Pattern[str]
+    hedge: re.Pattern[str]
+    negation: re.Pattern[str]
+
+
+def load_answer_types(knowledge_dir: Path) -> AnswerTypes:
+    path = knowledge_dir / "rules" / "answer_types.yaml"
+    data = _read(path, _AnswerTypesFile)
+    assert isinstance(data, _AnswerTypesFile)
+    return AnswerTypes(
+        {n: _compile(e.question, f"{path}: types.{n}.question") for n, e in data.types.items()},
+        {n: _compile(e.unit, f"{path}: types.{n}.unit") for n, e in data.types.items()},
+    )
+
+
+def load_statement_cues(knowledge_dir: Path) -> StatementCues:
+    path = knowledge_dir / "rules" / "statement_cues.yaml"
+    data = _read(path, _CuesFile)
+    assert isinstance(data, _CuesFile)
+    return StatementCues(
+        _compile(data.future, f"{path}: future"),
+        _compile(data.hedge, f"{path}: hedge"),
+        _compile(data.negation, f"{path}: negation"),
+    )

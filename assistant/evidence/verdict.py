@@ -1,0 +1,59 @@
+"""Verdict features: what the element check found, how strongly the best units answer the
+question, and whether those units speak of practice or only of plans, permissions or
+absence. A fitted model (one for gap questions, one for consistency questions) turns them
+into a verdict; no cut-off here is typed by hand."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.evidence.rules import StatementCues
+from assistant.evidence.selector import ScoredUnit
+from assistant.models import ElementFinding, ElementStatus, Origin
+
+VERDICT_FEATURES: tuple[str, ...] = (
+    "evidenced_share",
+    "weak_share",
+    "missing_share",
+    "log_elements",
+    "top_probability",
+    "units_supported",
+    "future_share",
+    "hedge_share",
+    "negation_share",
+    "disagreements",
+)
+TOP_UNITS = 5
+
+
+def verdict_features(
+    findings: Sequence[ElementFinding],
+    scored: Sequence[ScoredUnit],
+    cues: StatementCues,
+    support: float,
+    disagreements: int,
+) -> np.ndarray:
+    n = len(findings)
+    org = [s for s in scored if s.unit.passage.origin is Origin.ORGANIZATION][:TOP_UNITS]
+    texts = [s.unit.text for s in org]
+
+    def share(pattern) -> float:
+        return sum(1 for t in texts if pattern.search(t)) / len(texts) if texts else 0.0
+
+    return np.array(
+        [
+            sum(f.status is ElementStatus.EVIDENCED for f in findings) / n if n else 0.0,
+            sum(f.status is ElementStatus.WEAK for f in findings) / n if n else 0.0,
+            sum(f.status is ElementStatus.NOT_FOUND for f in findings) / n if n else 1.0,
+            math.log1p(n),
+            org[0].probability if org else 0.0,
+            float(sum(1 for s in org if s.probability >= support)),
+            share(cues.future),
+            share(cues.hedge),
+            share(cues.negation),
+            float(min(disagreements, 3)),
+        ]
+    )

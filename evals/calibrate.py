@@ -1,0 +1,303 @@
+"""``auditprep calibrate``: fit the selector, its thresholds and the routing and verdict
+models on the fit parts of the labelled datasets, and write ``knowledge/calibration.json``.
+
+Labels come from the gold items: a unit of a retrieved passage is a positive example for
+a question when it states one of the item's expected facts and comes from one of its
+expected sources. Unanswerable items give negatives only. The corpora are ingested into a
+throw-away data directory, so the result depends only on the committed data, the
+embedder and this code (fixed seeds, rounded weights): re-running it reproduces the file.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.answering.intent import about_us
+from assistant.bootstrap import Assistant, build_assistant
+from assistant.calibration import CALIBRATION_VERSION, Calibration, LinearModel, Thresholds, calibration_path
+from assistant.config import Settings
+from assistant.evidence.abstention import ABSTAIN_FEATURES, abstention_features
+from assistant.evidence.compose import choose_units, in_scope
+from assistant.evidence.features import FEATURES
+from assistant.evidence.question import QuestionProfile
+from assistant.evidence.selector import ScoredUnit, UnitVectors
+from assistant.workspaces import workspace_collection
+from evals.dataset import Dataset, EvalItem, load_dataset
+from evals.metrics import fact_present
+from evals.splits import Part, select_part
+
+Progress = Callable[[int, int, str], None]
+ROUND = 5  # decimals kept: enough for the model, few enough to reproduce across runs
+MAX_ANSWERABLE_ABSTENTION = 0.05  # the product target for answerable questions
+SUPPORT_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.05))
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationSet:
+    """A dataset and the corpus its questions are asked against."""
+
+    dataset: Path
+    corpus: Path
+
+
+def default_sets(project_root: Path, shared: Path | None) -> list[CalibrationSet]:
+    sample = project_root / "knowledge" / "samples" / "kestrel" / "documents"
+    sets = [
+        CalibrationSet(project_root / "evals" / "datasets" / "sample_org.yaml", sample),
+        CalibrationSet(project_root / "evals" / "datasets" / "standard.yaml", sample),
+    ]
+    if shared is not None and (shared / "devdata" / "real_dev.yaml").exists():
+        sets.append(CalibrationSet(shared / "devdata" / "real_dev.yaml", shared / "devdata" / "corpus"))
+    return sets
+
+
+@dataclass(slots=True)
+class ItemUnits:
+    """One item's candidate units, their features, labels and the facts each states."""
+
+    item: EvalItem
+    dataset: str
+    profile: QuestionProfile | None = None
+    vector: np.ndarray | None = None
+    scored: list[ScoredUnit] = field(default_factory=list)
+    labels: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    facts: list[set[int]] = field(default_factory=list)
+
+    @property
+    def answerable(self) -> bool:
+        return self.item.kind != "unanswerable"
+
+
+def _label(item: EvalItem, text: str, file_name: str) -> set[int]:
+    if item.kind == "unanswerable":
+        return set()
+    if item.expected_sources and file_name not in item.expected_sources:
+        return set()
+    return {n for n, fact in enumerate(item.expected_facts) if fact_present(fact, text)}
+
+
+def collect(
+    assistant: Assistant, dataset: Dataset, workspace: str, progress: Progress | None = None
+) -> list[ItemUnits]:
+    """Candidate units of every item, as the ask service would see them."""
+    ask = assistant.ask
+    out: list[ItemUnits] = []
+    for n, item in enumerate(dataset.items):
+        if progress:
+            progress(n, len(dataset.items), f"{dataset.name} {item.id}")
+        units, x, profile = ask.lookup_candidates(item.question, workspace)
+        rows = ItemUnits(item, dataset.name, profile, assistant.embedder.embed_query(item.question))
+        facts = [_label(item, u.text, u.passage.file_name) for u in units]
+        rows.scored = [ScoredUnit(u, 0.0, x[i]) for i, u in enumerate(units)]
+        rows.labels = np.array([1.0 if f else 0.0 for f in facts])
+        rows.facts = facts
+        out.append(rows)
+    return out
+
+
+def fit_linear(x: np.ndarray, y: Sequence[str], features: Sequence[str], c: float = 1.0) -> LinearModel:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(x)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    z = (x - scaler.mean_) / scale
+    model = LogisticRegression(C=c, max_iter=5000, random_state=0).fit(z, list(y))
+    classes = [str(k) for k in model.classes_]
+    coef = model.coef_ if len(classes) > 2 else model.coef_[:1]
+    return LinearModel(
+        features=list(features),
+        mean=[round(float(v), ROUND) for v in scaler.mean_],
+        scale=[round(float(v), ROUND) for v in scale],
+        coef=[[round(float(v), ROUND) for v in row] for row in coef],
+        intercept=[round(float(v), ROUND) for v in (model.intercept_ if len(classes) > 2 else model.intercept_[:1])],
+        classes=classes,
+    )
+
+
+def rescore(items: list[ItemUnits], model: LinearModel) -> None:
+    for rows in items:
+        if not rows.scored:
+            continue
+        x = np.stack([s.features for s in rows.scored])
+        probs = model.probability(x)
+        order = np.argsort(-probs, kind="stable")
+        rows.scored = [ScoredUnit(rows.scored[i].unit, float(probs[i]), rows.scored[i].features) for i in order]
+        rows.facts = [rows.facts[i] for i in order]
+        rows.labels = rows.labels[order]
+
+
+def fit_answer_threshold(items: list[ItemUnits]) -> float:
+    """The highest cut-off that abstains on at most 5% of answerable items: it abstains on
+    as many unanswerable ones as that allows."""
+    answerable = sorted(r.scored[0].probability if r.scored else 0.0 for r in items if r.answerable)
+    if not answerable:
+        return 0.5
+    allowed = int(np.floor(MAX_ANSWERABLE_ABSTENTION * len(answerable)))
+    # abstaining below the (allowed+1)-th lowest best score abstains on `allowed` items
+    return round(float(answerable[allowed]) - 1e-6, ROUND)
+
+
+def fact_recall_at(items: list[ItemUnits], thresholds: Thresholds) -> float:
+    scores = []
+    for rows in items:
+        if not rows.answerable or not rows.item.expected_facts:
+            continue
+        chosen = choose_units(rows.scored, thresholds)
+        index = {id(s): i for i, s in enumerate(rows.scored)}
+        got: set[int] = set()
+        for s in chosen:
+            got |= rows.facts[index[id(s)]]
+        scores.append(len(got) / len(rows.item.expected_facts))
+    return float(np.mean(scores)) if scores else 0.0
+
+
+def fit_support_threshold(items: list[ItemUnits], answer: float) -> float:
+    best, best_value = SUPPORT_GRID[-1], -1.0
+    for t in reversed(SUPPORT_GRID):  # on a tie the higher cut-off wins: a shorter answer
+        value = fact_recall_at(items, Thresholds(answer=answer, support=t, evidence=t))
+        if value > best_value + 1e-9:
+            best, best_value = t, value
+    return best
+
+
+def fit_abstention(items: list[ItemUnits], vectors: UnitVectors) -> tuple[LinearModel, float]:
+    """An answerable/unanswerable model over the best units, and the highest cut-off that
+    keeps abstention on answerable fit items at or under 5%."""
+    rows = []
+    for r in items:
+        scored = in_scope(r.scored, r.profile, about_us(r.item.question))
+        rows.append(abstention_features(r.profile, scored, vectors, r.vector))
+    x = np.stack(rows)
+    y = ["1" if not r.answerable else "0" for r in items]
+    model = fit_linear(x, y, ABSTAIN_FEATURES)
+    p = model.probability(x)
+    answerable = sorted((p[i] for i, r in enumerate(items) if r.answerable), reverse=True)
+    allowed = int(np.floor(MAX_ANSWERABLE_ABSTENTION * len(answerable)))
+    return model, round(float(answerable[allowed]) + 1e-6, ROUND) if answerable else 1.0
+
+
+GAP_VERDICTS = ("covered", "partial", "not_covered")
+CONSISTENCY_VERDICTS = ("consistent", "inconsistent")
+
+
+def collect_verdicts(assistant: Assistant, dataset: Dataset, workspace: str) -> list[tuple[EvalItem, np.ndarray]]:
+    """Verdict features of the gap and consistency items the ask service checks as evidence."""
+    out = []
+    for item in dataset.items:
+        if item.expected_verdict is None:
+            continue
+        ctx = assistant.ask.context(item.question, workspace)
+        if ctx.verdict_features is not None:
+            out.append((item, ctx.verdict_features))
+    return out
+
+
+def fit_verdict(rows: list[tuple[EvalItem, np.ndarray]], classes: tuple[str, ...]) -> LinearModel | None:
+    from assistant.evidence.verdict import VERDICT_FEATURES
+
+    picked = [(x, i.expected_verdict) for i, x in rows if i.expected_verdict in classes]
+    if len({v for _, v in picked}) < 2:
+        return None
+    return fit_linear(np.stack([x for x, _ in picked]), [str(v) for _, v in picked], VERDICT_FEATURES, c=0.5)
+
+
+def calibrate(
+    settings: Settings,
+    sets: list[CalibrationSet],
+    progress: Progress | None = None,
+    part: Part = "fit",
+) -> tuple[Calibration, dict[str, float]]:
+    """Fit everything on the ``part`` items of ``sets`` in a throw-away data directory."""
+    with tempfile.TemporaryDirectory(prefix="auditprep-calibrate-") as tmp:
+        work = settings.model_copy(update={"data_dir": Path(tmp)})
+        assistant = build_assistant(work, calibrated=False)
+        assistant.ensure_standard()
+        items: list[ItemUnits] = []
+        fitted_on: dict[str, int] = {}
+        workspaces: dict[Path, str] = {}
+        parts: list[tuple[Dataset, str]] = []
+        for cset in sets:
+            dataset = select_part(load_dataset(cset.dataset), part)
+            if cset.corpus not in workspaces:
+                workspace = f"calibrate-{len(workspaces) + 1}"
+                report = assistant.pipeline.ingest_paths([cset.corpus], workspace)
+                if report.failed:
+                    raise RuntimeError(f"the corpus {cset.corpus} did not ingest cleanly")
+                workspaces[cset.corpus] = workspace
+            items += collect(assistant, dataset, workspaces[cset.corpus], progress)
+            parts.append((dataset, workspaces[cset.corpus]))
+            fitted_on[f"{cset.dataset.stem}:{part}"] = len(dataset.items)
+        x = np.concatenate([np.stack([s.features for s in r.scored]) for r in items if r.scored])
+        y = np.concatenate([r.labels for r in items if r.scored])
+        selector = fit_linear(x, ["1" if v else "0" for v in y], FEATURES)
+        rescore(items, selector)
+        answer = fit_answer_threshold(items)
+        support = fit_support_threshold(items, answer)
+        abstention, abstain = fit_abstention(items, assistant.ask.selector.vectors)
+        thresholds = Thresholds(answer=answer, support=support, evidence=support, abstain=abstain)
+        calibration = Calibration(
+            version=CALIBRATION_VERSION,
+            embedder=assistant.embedder.name,
+            fitted_on=fitted_on,
+            selector=selector,
+            thresholds=thresholds,
+            abstention=abstention,
+        )
+        # verdict features read the fitted selector: fit them with it in place
+        assistant.ask.use_calibration(calibration)
+        verdict_rows = [row for dataset, ws in parts for row in collect_verdicts(assistant, dataset, ws)]
+        calibration = calibration.model_copy(
+            update={
+                "gap_verdict": fit_verdict(verdict_rows, GAP_VERDICTS),
+                "consistency_verdict": fit_verdict(verdict_rows, CONSISTENCY_VERDICTS),
+            }
+        )
+        figures = {
+            "units": float(len(y)),
+            "positives": float(y.sum()),
+            "fact_recall_fit": round(fact_recall_at(items, thresholds), 4),
+        }
+        for store in (assistant.store,):
+            for ws in workspaces.values():
+                store.drop_collection(workspace_collection(ws))
+        return calibration, figures
+
+
+def write_calibration(calibration: Calibration, knowledge_dir: Path) -> Path:
+    path = calibration_path(knowledge_dir)
+    path.write_text(calibration.to_json(), encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m evals.calibrate``: the same as ``auditprep calibrate``."""
+    import argparse
+
+    from assistant.config import load_settings
+    from assistant.render_cli import ingest_progress
+
+    parser = argparse.ArgumentParser(prog="auditprep calibrate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    parser.add_argument("--output", type=Path, help="write here instead of knowledge/calibration.json")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    sets = default_sets(Path(__file__).resolve().parents[1], args.shared)
+    with ingest_progress("calibrate") as progress:
+        calibration, figures = calibrate(settings, sets, progress)
+    if args.output:
+        args.output.write_text(calibration.to_json(), encoding="utf-8")
+        path = args.output
+    else:
+        path = write_calibration(calibration, settings.knowledge_dir)
+    print(f"wrote {path}: " + ", ".join(f"{k} {v:g}" for k, v in figures.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

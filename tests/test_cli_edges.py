@@ -1,0 +1,120 @@
+"""The command line's edges: global options after the command name, and document lists
+that keep every character when piped."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import _parser, main
+from tests.conftest import KNOWLEDGE
+
+pytestmark = pytest.mark.integration
+
+LONG_NAME = (
+    "change-management-procedure-for-normal-standard-and-emergency-changes-approved-by-the-change-advisory-board-v2.md"
+)
+SPACED_NAME = "Incident management [draft] — 事件管理 procedure for the service desk and second-line support teams.md"
+CHANGE = """# Change Management Procedure
+
+## 1 Approval
+The CAB approves every normal change at its weekly meeting.
+"""
+
+
+@pytest.fixture
+def no_env_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run from an empty folder, so a --data-dir that is ignored shows up as ./data."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AUDITPREP_KNOWLEDGE_DIR", str(KNOWLEDGE))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ask", "-w", "kestrel", "--data-dir", "X", "Who approves changes?"],
+        ["--data-dir", "X", "ask", "-w", "kestrel", "Who approves changes?"],
+        ["--data-dir", "elsewhere", "ask", "--data-dir", "X", "-w", "kestrel", "Who approves changes?"],
+    ],
+)
+def test_data_dir_is_accepted_before_or_after_the_command(argv: list[str]):
+    args = _parser().parse_args(argv)
+    assert (args.data_dir, args.workspace, args.question) == (Path("X"), "kestrel", "Who approves changes?")
+
+
+def test_data_dir_before_the_command_is_not_cleared_by_the_command():
+    args = _parser().parse_args(["--data-dir", "X", "documents", "list", "-w", "acme"])
+    assert args.data_dir == Path("X")
+    assert not hasattr(_parser().parse_args(["documents", "list"]), "data_dir")
+
+
+def test_every_command_uses_a_data_dir_given_after_its_name(no_env_data_dir: Path, capsys):
+    first, second = no_env_data_dir / "first", no_env_data_dir / "second"
+    assert main(["keys", "create", "-w", "acme", "--data-dir", str(first), "--label", "ci"]) == 0
+    key_id = capsys.readouterr().out.split()[2]
+    assert main(["keys", "list", "--data-dir", str(first)]) == 0
+    assert key_id in capsys.readouterr().out
+    assert main(["--data-dir", str(first), "keys", "list"]) == 0
+    assert key_id in capsys.readouterr().out
+    assert main(["keys", "--data-dir", str(second), "list"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["documents", "list", "-w", "acme", "--data-dir", str(second)]) == 0
+    assert "has no documents" in capsys.readouterr().out
+    assert not (no_env_data_dir / "data").exists()
+    assert (second / "auditprep.db").exists()
+
+
+@pytest.fixture
+def long_named_documents(assistant, tmp_path: Path) -> Path:
+    org = tmp_path / "org"
+    org.mkdir()
+    (org / LONG_NAME).write_text(CHANGE, encoding="utf-8")
+    (org / SPACED_NAME).write_text(CHANGE.replace("Change", "Incident"), encoding="utf-8")
+    (org / "empty.md").write_text("", encoding="utf-8")
+    assistant.pipeline.ingest_paths([org], "acme")
+    return assistant.settings.data_dir
+
+
+def _rows(output: str) -> dict[str, list[str]]:
+    lines = output.splitlines()
+    assert lines[0].split("\t") == ["id", "source", "type", "version", "chunks", "status"]
+    return {fields[1]: fields for fields in (line.split("\t") for line in lines[1:])}
+
+
+def test_documents_list_keeps_long_names_when_captured(long_named_documents: Path, capsys):
+    assert main(["documents", "list", "-w", "acme", "--data-dir", str(long_named_documents)]) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert set(rows) == {LONG_NAME, SPACED_NAME, "empty.md"}
+    assert rows[LONG_NAME][5] == "indexed"
+    assert rows["empty.md"][5] == "failed (empty file)"
+
+
+def test_documents_list_piped_to_another_program_keeps_long_names(long_named_documents: Path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AUDITPREP_", "FORCE_COLOR", "TTY_"))}
+    env.update(AUDITPREP_KNOWLEDGE_DIR=str(KNOWLEDGE), FORCE_COLOR="1", COLUMNS="80")
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant.cli",
+            "documents",
+            "list",
+            "-w",
+            "acme",
+            "--data-dir",
+            str(long_named_documents),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    rows = _rows(out.stdout)
+    assert {LONG_NAME, SPACED_NAME} <= set(rows)
+    assert all(len(fields) == 6 for fields in rows.values())
