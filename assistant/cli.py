@@ -120,11 +120,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", default="all", help="naive, dense-only, all (default) or none")
     p.add_argument("--json", type=Path, dest="json_out", help="write per-item results as JSON")
     p.add_argument("--report", type=Path, help="write a Markdown report")
+    p.add_argument(
+        "--part", choices=["all", "fit", "check"], default="all", help="only the fit or the held-out check part"
+    )
     p.set_defaults(run=_eval)
     e = esub.add_parser("export-feedback", parents=[common], help="write thumbs-down feedback as eval items")
     e.add_argument("-o", "--output", type=Path, required=True)
     e.add_argument("--workspace", "-w")
     e.set_defaults(run=_export_feedback)
+
+    p = sub.add_parser("calibrate", parents=[common], help="fit the answer selector and thresholds on labelled data")
+    p.add_argument("--shared", type=Path, help="folder holding devdata/real_dev.yaml (default: ../shared)")
+    p.add_argument("--output", type=Path, help="write here instead of knowledge/calibration.json")
+    p.add_argument("--resplit", action="store_true", help="assign new dataset items to the fit or check part")
+    p.set_defaults(run=_calibrate)
 
     p = sub.add_parser("bench", parents=[common], help="measure ingest and ask speed and memory")
     p.add_argument("what", nargs="?", default="all", choices=["ingest", "ask", "api", "all"])
@@ -396,6 +405,12 @@ def _eval(args: argparse.Namespace, settings) -> int:
         print("error: --dataset is required (e.g. evals/datasets/sample_org.yaml)", file=sys.stderr)
         return EXIT_USAGE
     return run_eval(args, settings)
+
+
+def _calibrate(args: argparse.Namespace, settings) -> int:
+    from evals.calibrate import run_calibrate
+
+    return run_calibrate(args, settings)
 
 
 def _export_feedback(args: argparse.Namespace, settings) -> int:

@@ -275,19 +275,17 @@ def write_calibration(calibration: Calibration, knowledge_dir: Path) -> Path:
     return path
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m evals.calibrate``: the same as ``auditprep calibrate``."""
-    import argparse
-
-    from assistant.config import load_settings
+def run_calibrate(args, settings: Settings) -> int:
+    """The ``auditprep calibrate`` command: fit on the fit parts and write the file."""
     from assistant.render_cli import ingest_progress
+    from evals.splits import write_split
 
-    parser = argparse.ArgumentParser(prog="auditprep calibrate", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
-    parser.add_argument("--output", type=Path, help="write here instead of knowledge/calibration.json")
-    args = parser.parse_args(argv)
-    settings = load_settings()
-    sets = default_sets(Path(__file__).resolve().parents[1], args.shared)
+    root = Path(__file__).resolve().parents[1]
+    shared = args.shared or root.parent / "shared"
+    sets = default_sets(root, shared)
+    if args.resplit:
+        for cset in sets:
+            print(f"wrote {write_split(load_dataset(cset.dataset))}")
     with ingest_progress("calibrate") as progress:
         calibration, figures = calibrate(settings, sets, progress)
     if args.output:
@@ -297,6 +295,19 @@ def main(argv: list[str] | None = None) -> int:
         path = write_calibration(calibration, settings.knowledge_dir)
     print(f"wrote {path}: " + ", ".join(f"{k} {v:g}" for k, v in figures.items()))
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m evals.calibrate``: the same as ``auditprep calibrate``."""
+    import argparse
+
+    from assistant.config import load_settings
+
+    parser = argparse.ArgumentParser(prog="python -m evals.calibrate", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", type=Path)
+    parser.add_argument("--output", type=Path)
+    parser.add_argument("--resplit", action="store_true")
+    return run_calibrate(parser.parse_args(argv), load_settings())
 
 
 if __name__ == "__main__":

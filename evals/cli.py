@@ -16,12 +16,13 @@ from evals.dataset import load_dataset
 from evals.grading import is_grading_dataset
 from evals.report import comparison_rows, header, to_markdown
 from evals.runner import BASELINES, EvalRunner
+from evals.splits import select_part
 
 
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     if is_grading_dataset(args.dataset):
         return run_grading_eval(args, settings)
-    dataset = load_dataset(args.dataset)
+    dataset = select_part(load_dataset(args.dataset), getattr(args, "part", "all"))
     console = Console()
     if dataset.unknown_keys:
         print("note: unknown keys ignored: " + ", ".join(dataset.unknown_keys), file=sys.stderr)

@@ -10,9 +10,10 @@ import pytest
 from evals.dataset import load_dataset
 from evals.metrics import fact_present
 from evals.runner import EvalRunner
+from evals.splits import select_part
 from ingest.loaders import load_document
 from ingest.standard import render_clause
-from tests.conftest import KNOWLEDGE, SAMPLE_DOCS, SAMPLE_WORKSPACE
+from tests.conftest import KNOWLEDGE, REPO, SAMPLE_DOCS, SAMPLE_WORKSPACE
 
 pytestmark = pytest.mark.integration
 
@@ -55,24 +56,44 @@ def test_dataset_sizes_and_kinds():
 # verdict accuracy, abstention on unanswerable questions — plus citation recall on the
 # standard, so quality cannot silently drop. `auditprep eval` reports the same targets and
 # exits 1 while any is missed.
-FLOORS_BY_DATASET = {
+# Held on the parts nothing was fitted on: the check parts of our datasets and the real
+# documents of other organizations (devdata). Each floor sits about one item under today's
+# figure (README, "Answer quality"); the product targets the figures still miss are there too.
+FLOORS_BY_PART = {
     "sample_org.yaml": {
         "hit@5": 0.90,
-        "verdict_accuracy": 0.80,
-        "abstention_unanswerable": 0.90,
-        "clause_precision": 0.95,
+        "verdict_accuracy": 0.85,
+        "abstention_unanswerable": 0.80,
+        "clause_precision": 0.90,
     },
     "standard.yaml": {"hit@5": 0.90, "clause_precision": 0.95, "clause_recall": 0.90, "abstention_unanswerable": 0.90},
 }
+DEVDATA = REPO.parent / "shared" / "devdata" / "real_dev.yaml"
+DEVDATA_FLOORS = {"hit@5": 0.95, "verdict_accuracy": 0.55, "abstention_unanswerable": 0.50}
 
 
 @pytest.mark.parametrize("name", ["sample_org.yaml", "standard.yaml"])
-def test_quality_floors(name, sample_assistant):
-    dataset = load_dataset(DATASETS / name)
+def test_quality_floors_on_the_check_parts(name, sample_assistant):
+    dataset = select_part(load_dataset(DATASETS / name), "check")
     report = EvalRunner(sample_assistant).run(dataset, workspace=SAMPLE_WORKSPACE, baselines=("naive",))
     ours = report.systems["ours"].overall
     naive = report.systems["naive"].overall
     assert ours["invented"] == 0
-    for metric, floor in FLOORS_BY_DATASET[name].items():
+    for metric, floor in FLOORS_BY_PART[name].items():
         assert ours[metric] >= floor, (metric, ours[metric], floor)
     assert ours["fact_recall"] > naive["fact_recall"], (ours["fact_recall"], naive["fact_recall"])
+    if name == "sample_org.yaml":
+        assert ours["fact_recall"] >= 1.5 * naive["fact_recall"], (ours["fact_recall"], naive["fact_recall"])
+
+
+def test_quality_floors_on_documents_nobody_here_wrote(assistant):
+    """The real, openly licensed documents of six organizations, in a throw-away workspace."""
+    dataset = load_dataset(DEVDATA)
+    report = EvalRunner(assistant).run(dataset, baselines=("naive",))
+    ours = report.systems["ours"].overall
+    naive = report.systems["naive"].overall
+    assert ours["invented"] == 0
+    for metric, floor in DEVDATA_FLOORS.items():
+        assert ours[metric] >= floor, (metric, ours[metric], floor)
+    assert ours["fact_recall"] > naive["fact_recall"], (ours["fact_recall"], naive["fact_recall"])
+    assert ours["words"] <= 160, ours["words"]  # short answers: the comparison with naive is at equal length

@@ -1,0 +1,128 @@
+"""Answer units: table rows keep their row and headers, list items their lead-in, quotes
+stay verbatim; question profiles find the answer type, the named documents and typos."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.config import DEFAULT_KNOWLEDGE_DIR
+from assistant.evidence import UnitKind, load_answer_types, load_statement_cues, profile_question, units_of
+from assistant.evidence.compose import in_scope
+from assistant.evidence.features import FEATURES
+from assistant.evidence.question import fuzzy_index, fuzzy_present, name_terms
+from assistant.evidence.selector import ScoredUnit
+from assistant.models import Origin, Passage
+
+TYPES = load_answer_types(DEFAULT_KNOWLEDGE_DIR)
+CUES = load_statement_cues(DEFAULT_KNOWLEDGE_DIR)
+
+
+def _passage(text: str, source: str = "sla-acme.md", origin: Origin = Origin.ORGANIZATION) -> Passage:
+    return Passage(
+        id=f"{source}-1",
+        text=text,
+        origin=origin,
+        document_id=source,
+        source=source,
+        title=source.rsplit(".", 1)[0],
+        section="Targets",
+    )
+
+
+TABLE = (
+    "Response targets are measured in business hours.\n"
+    "Priority: P1; Initial response: 15 minutes; Resolution: 4 hours\n"
+    "Priority: P2; Initial response: 1 hour; Resolution: 8 hours\n"
+    "The service desk escalates a breach to the duty manager:\n"
+    "- by phone within ten minutes\n"
+    "- by e-mail to the <b>customer</b> contact"
+)
+
+
+def test_a_table_row_is_one_unit_that_keeps_its_row_key_and_headers():
+    units = units_of(_passage(TABLE))
+    rows = [u for u in units if u.kind is UnitKind.TABLE_ROW]
+    assert [r.text for r in rows] == [
+        "Priority: P1; Initial response: 15 minutes; Resolution: 4 hours",
+        "Priority: P2; Initial response: 1 hour; Resolution: 8 hours",
+    ]
+
+
+def test_a_list_item_carries_the_sentence_that_introduces_it():
+    items = [u for u in units_of(_passage(TABLE)) if u.kind is UnitKind.LIST_ITEM]
+    assert items[0].text == "by phone within ten minutes"
+    assert items[0].lead_in == "The service desk escalates a breach to the duty manager:"
+    assert items[0].context_text.startswith("The service desk escalates")
+
+
+def test_a_quote_is_verbatim_even_when_markup_was_cleaned_for_display():
+    item = [u for u in units_of(_passage(TABLE)) if "customer" in u.text][0]
+    assert "<b>" not in item.text
+    assert item.quote is not None and item.quote in " ".join(TABLE.split())
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How long do we have to answer a P1?", "duration"),
+        ("how often is the capacity plan reviewed", "frequency"),
+        ("Who approves emergency changes at Acme?", "person"),
+        ("How many suppliers are in scope?", "quantity"),
+        ("When does the change freeze start?", "date"),
+    ],
+)
+def test_the_answer_type_a_question_asks_for_is_detected(question, kind):
+    assert kind in TYPES.asked(question)
+
+
+def test_a_unit_stating_the_asked_type_is_recognised_and_one_that_does_not_is_not():
+    assert "duration" in TYPES.stated("Initial response: 15 minutes")
+    assert "duration" not in TYPES.stated("The service desk answers the phone")
+
+
+def test_planned_and_negated_statements_are_recognised_as_such():
+    assert CUES.future.search("Next review: April 2026")
+    assert CUES.future.search("A continuity test will be scheduled in Q3")
+    assert CUES.negation.search("We don't do post-implementation reviews")
+    assert not CUES.future.search("The CAB reviewed 42 changes last quarter")
+
+
+def test_typos_within_one_edit_still_match():
+    vocab = {"problem", "manager", "review"}
+    index = fuzzy_index(vocab)
+    assert fuzzy_present("problm", vocab, index)
+    assert fuzzy_present("manger", vocab, index)
+    assert not fuzzy_present("incident", vocab, index)
+    assert not fuzzy_present("sla", {"ola"}, fuzzy_index({"ola"}))  # short words match exactly
+
+
+def test_scope_terms_are_the_words_that_name_some_documents_but_not_all():
+    names = [name_terms("sla-harbour-logistics.md"), name_terms("sla-brightwell-retail.md"), name_terms("sms-plan.md")]
+    profile = profile_question("What is the P1 response time in the Harbour SLA?", TYPES, names)
+    assert {"harbour", "sla"} <= set(profile.scope)
+    assert "response" not in profile.scope
+
+
+def _scored(source: str, origin: Origin, scope_miss: float) -> ScoredUnit:
+    features = [0.0] * len(FEATURES)
+    features[FEATURES.index("scope_miss")] = scope_miss
+    import numpy as np
+
+    unit = units_of(_passage("Priority: P1; Initial response: 15 minutes; Resolution: 4 hours", source, origin))[0]
+    return ScoredUnit(unit, 0.9, np.array(features))
+
+
+def test_a_question_naming_a_document_is_answered_from_that_document_only():
+    names = [name_terms("sla-harbour.md"), name_terms("capacity-plan.md")]
+    profile = profile_question("What does the Harbour SLA promise for P1?", TYPES, names)
+    other = _scored("capacity-plan.md", Origin.ORGANIZATION, 1.0)
+    named = _scored("sla-harbour.md", Origin.ORGANIZATION, 0.0)
+    assert in_scope([other, named], profile, about_organization=False) == [named]
+
+
+def test_knowledge_base_units_never_answer_a_question_about_the_organization():
+    profile = profile_question("When is our Stage 1 audit?", TYPES, [])
+    guidance = _scored("stage-1-audit.md", Origin.STANDARD, 0.0)
+    ours = _scored("sms-plan.md", Origin.ORGANIZATION, 0.0)
+    assert in_scope([guidance, ours], profile, about_organization=True) == [ours]
+    assert in_scope([guidance], profile, about_organization=False) == [guidance]
