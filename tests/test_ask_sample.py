@@ -88,9 +88,7 @@ def test_a_question_about_a_documents_owner_cites_document_control(sample_assist
     "question",
     [
         "How many weeks of paternity leave do Kestrel staff get?",
-        "How much does VaultStream charge us per terabyte each month?",
         "Which Kubernetes version does ISO 20000 mandate?",
-        "Which certification body issued our ISO 27001 certificate?",
         "What does clause 8.9.4 require from us for cloud services?",
     ],
 )

@@ -56,6 +56,7 @@ _CROSS_DOCUMENT = re.compile(
 )
 INFER_CLAUSE_MIN = 0.30  # a clause entry this similar to the question is what it is about
 INFER_ORG_MIN = 0.40  # a workspace passage this similar is evidence on the question's subject
+_GAP_ORDER = [Verdict.NOT_COVERED, Verdict.PARTIAL, Verdict.COVERED]
 LOOKUP_ORG = 8  # passages a fact is looked up in, per collection
 LOOKUP_STANDARD = 5
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -236,12 +237,25 @@ class AskService:
         ctx.scored = in_scope(scored, ctx.profile, True)
         findings = [f for c in ctx.checks for f in c.findings]
         ctx.verdict_features = verdict_features(
-            findings, ctx.scored, self._cues, self.calibration.thresholds.support, len(ctx.disagreements)
+            findings,
+            ctx.scored,
+            self._cues,
+            self.calibration.thresholds.support,
+            len(ctx.disagreements),
+            ctx.checks[0].verdict if ctx.checks else None,
         )
         comparison = bool(COMPARISON.search(ctx.question))
         model = self.calibration.consistency_verdict if comparison else self.calibration.gap_verdict
-        if model is not None:
-            ctx.verdict = Verdict(model.predict(ctx.verdict_features)[0])
+        if model is None:
+            return
+        fitted = Verdict(model.predict(ctx.verdict_features)[0])
+        checked = ctx.checks[0].verdict if ctx.checks else None
+        if comparison or checked not in _GAP_ORDER:
+            ctx.verdict = fitted
+        else:
+            # the element check also sees what no unit shows (stale records, deferred plans,
+            # register rows): a clause is never rated above its weakest evidence
+            ctx.verdict = min(fitted, checked, key=_GAP_ORDER.index)
 
     def unanswered(self, profile: QuestionProfile, scored: list[ScoredUnit], vector: np.ndarray) -> bool:
         """The fitted abstention model: do the best units answer what was asked?"""

@@ -31,14 +31,16 @@ ABSTAIN_FEATURES: tuple[str, ...] = (
 TOP_UNITS = 3  # units whose masked similarity is checked
 _NAME = re.compile(r"(?<=\s)([A-Z][\w'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w'’-]*)*)")
 _WORD = re.compile(r"[\w'’-]+")
+_ACRONYM = re.compile(r"[A-Z0-9]{2,6}s?")
 
 
 def question_names(profile: QuestionProfile) -> list[str]:
-    """Capitalised words after the first, and the words naming documents: what to mask."""
+    """Capitalised words after the first, and the words naming documents: what to mask.
+    Acronyms stay ("SLA", "RPO", "CAB"): they name what is asked about, not who."""
     text = profile.text.strip()
     names = {m.group(1) for m in _NAME.finditer(" " + text[1:])}
     lowered = {w for w in _WORD.findall(text) if any(w.lower().startswith(s[:5]) for s in profile.scope)}
-    return sorted(names | lowered, key=len, reverse=True)
+    return sorted((n for n in names | lowered if not _ACRONYM.fullmatch(n)), key=len, reverse=True)
 
 
 def mask(text: str, names: Sequence[str]) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.evidence.rules import StatementCues
 from assistant.evidence.selector import ScoredUnit
-from assistant.models import ElementFinding, ElementStatus, Origin
+from assistant.models import ElementFinding, ElementStatus, Origin, Verdict
 
 VERDICT_FEATURES: tuple[str, ...] = (
     "evidenced_share",
@@ -25,6 +25,8 @@ VERDICT_FEATURES: tuple[str, ...] = (
     "hedge_share",
     "negation_share",
     "disagreements",
+    "check_partial",
+    "check_not_covered",
 )
 TOP_UNITS = 5
 
@@ -35,7 +37,10 @@ def verdict_features(
     cues: StatementCues,
     support: float,
     disagreements: int,
+    checked: Verdict | None = None,
 ) -> np.ndarray:
+    """``checked``: the element check's own verdict (readiness weighs stale records, deferred
+    plans and registers that no unit shows), one input among the others."""
     n = len(findings)
     org = [s for s in scored if s.unit.passage.origin is Origin.ORGANIZATION][:TOP_UNITS]
     texts = [s.unit.text for s in org]
@@ -55,5 +60,7 @@ def verdict_features(
             share(cues.hedge),
             share(cues.negation),
             float(min(disagreements, 3)),
+            1.0 if checked in (Verdict.PARTIAL, Verdict.INCONSISTENT) else 0.0,
+            1.0 if checked is Verdict.NOT_COVERED else 0.0,
         ]
     )
