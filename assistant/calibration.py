@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import KnowledgeError
+from assistant.knowledge_files import read_validated
 
 CALIBRATION_VERSION = 1
 CALIBRATION_FILE = "calibration.json"
@@ -93,18 +94,7 @@ def load_calibration(knowledge_dir: Path, embedder_name: str | None = None) -> C
     """The committed calibration; a clear error when it is missing, malformed, of another
     version, or fitted with a different embedder than the one serving."""
     path = calibration_path(knowledge_dir)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KnowledgeError(f"calibration file {path} is missing: run `auditprep calibrate`") from None
-    except json.JSONDecodeError as exc:
-        raise KnowledgeError(f"calibration file {path} is not valid JSON: {exc}") from None
-    try:
-        calibration = Calibration.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "file"
-        raise KnowledgeError(f"calibration file {path}: {where}: {err['msg']}") from None
+    calibration = read_validated(path, Calibration, "calibration file", ": run `auditprep calibrate`")
     if calibration.version != CALIBRATION_VERSION:
         raise KnowledgeError(
             f"calibration file {path} has version {calibration.version}; this release reads "

@@ -18,10 +18,9 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from assistant.errors import KnowledgeError
+from assistant.knowledge_files import read_validated
 from ingest.document import Block, BlockKind, LoadedDocument
 
 RULES_FILE = Path("rules") / "suspect_text.yaml"
@@ -62,19 +61,7 @@ class SuspectRules:
     @classmethod
     def load(cls, knowledge_dir: Path) -> SuspectRules:
         """Read and validate ``rules/suspect_text.yaml``; a bad file fails naming the entry."""
-        path = knowledge_dir / RULES_FILE
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise KnowledgeError(f"rules file {path} is missing") from None
-        except yaml.YAMLError as exc:
-            raise KnowledgeError(f"rules file {path} is not valid YAML: {exc}") from None
-        try:
-            data = _SuspectFile.model_validate(raw)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"]) or "file"
-            raise KnowledgeError(f"rules file {path}: {where}: {err['msg']}") from None
+        data = read_validated(knowledge_dir / RULES_FILE, _SuspectFile)
         return cls(tuple((name, re.compile("|".join(f"(?:{p})" for p in ps), re.I)) for name, ps in data.cues.items()))
 
     def kind(self, sentence: str) -> str | None:

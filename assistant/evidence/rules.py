@@ -9,10 +9,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from assistant.errors import KnowledgeError
+from assistant.knowledge_files import read_validated
 
 
 class _TypeEntry(BaseModel):
@@ -42,21 +42,6 @@ def _compile(patterns: list[str], where: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
 
-def _read(path: Path, model: type[BaseModel]) -> BaseModel:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KnowledgeError(f"rules file {path} is missing") from None
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"rules file {path} is not valid YAML: {exc}") from None
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "file"
-        raise KnowledgeError(f"rules file {path}: {where}: {err['msg']}") from None
-
-
 @dataclass(frozen=True, slots=True)
 class AnswerTypes:
     """Per answer type: how a question asks for it and how a unit states it."""
@@ -80,8 +65,7 @@ class StatementCues:
 
 def load_answer_types(knowledge_dir: Path) -> AnswerTypes:
     path = knowledge_dir / "rules" / "answer_types.yaml"
-    data = _read(path, _AnswerTypesFile)
-    assert isinstance(data, _AnswerTypesFile)
+    data = read_validated(path, _AnswerTypesFile)
     return AnswerTypes(
         {n: _compile(e.question, f"{path}: types.{n}.question") for n, e in data.types.items()},
         {n: _compile(e.unit, f"{path}: types.{n}.unit") for n, e in data.types.items()},
@@ -90,8 +74,7 @@ def load_answer_types(knowledge_dir: Path) -> AnswerTypes:
 
 def load_statement_cues(knowledge_dir: Path) -> StatementCues:
     path = knowledge_dir / "rules" / "statement_cues.yaml"
-    data = _read(path, _CuesFile)
-    assert isinstance(data, _CuesFile)
+    data = read_validated(path, _CuesFile)
     return StatementCues(
         _compile(data.future, f"{path}: future"),
         _compile(data.hedge, f"{path}: hedge"),
