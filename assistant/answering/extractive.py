@@ -34,7 +34,7 @@ EVIDENCE_SENTENCES = 5  # what the documents say comes first; the element findin
 EVIDENCE_WORDS = 130
 FINDINGS_SHOWN = 4
 LOOKUP_MIN_WORDS = 5  # "Role: CAB;" fragments of a table row say too little on their own
-EVIDENCE_QUOTES = 3
+EVIDENCE_QUOTES = 4
 EVIDENCE_GAPS = 3
 _VERDICT_LEAD = {
     Verdict.COVERED: "Yes: your documents cover {clause} [{marker}].",

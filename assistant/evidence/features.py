@@ -8,6 +8,7 @@ document the question names. The selector's weights over them are fitted, not ty
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,6 +24,7 @@ FEATURES: tuple[str, ...] = (
     "dense_gap",
     "term_share",
     "idf_share",
+    "identifier_share",
     "section_share",
     "type_match",
     "type_miss",
@@ -48,6 +50,14 @@ def _share(terms: Sequence[str], vocabulary: set[str], weights: dict[str, float]
     return got / total if total else 0.0
 
 
+_IDENTIFIER = re.compile(r"\b(?=[\w.-]*\d)[\w.-]{2,12}\b|\b[A-Z]{2,6}s?\b")
+
+
+def identifiers(text: str) -> set[str]:
+    """Tokens that name one thing exactly: with a digit ("P1", "C3", "8.5.1") or in capitals ("RPO")."""
+    return {t.lower().rstrip("s") if t.isupper() else t.lower() for t in _IDENTIFIER.findall(text)}
+
+
 def unit_features(
     profile: QuestionProfile,
     units: Sequence[AnswerUnit],
@@ -69,6 +79,7 @@ def unit_features(
     idf = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in profile.terms}
     best = float(similarities.max()) if n else 0.0
     scope = sorted(profile.scope)
+    asked_ids = identifiers(profile.text)
     for i, unit in enumerate(units):
         p = unit.passage
         stated = answer_types.stated(unit.text)
@@ -80,6 +91,7 @@ def unit_features(
             similarities[i] - best,
             _share(profile.terms, vocabularies[i]),
             _share(profile.terms, vocabularies[i], idf),
+            len(asked_ids & identifiers(unit.context_text)) / len(asked_ids) if asked_ids else 0.0,
             _share(profile.terms, section_vocab),
             1.0 if profile.asks & stated else 0.0,
             1.0 if profile.asks and not (profile.asks & stated) else 0.0,
