@@ -121,7 +121,9 @@ class Assistant:
                 from assistant.adapters.langchain_chat import LangChainChatModel
 
                 chat = LangChainChatModel(s)
-            generators["llm"] = LLMGenerator(self.catalogue, chat, ExtractiveGenerator(self.catalogue, self.embedder))
+            thresholds = self.calibration.thresholds if self.calibration else None
+            fallback = ExtractiveGenerator(self.catalogue, self.embedder, thresholds)
+            generators["llm"] = LLMGenerator(self.catalogue, chat, fallback)
         return AskService(
             self.settings,
             self.catalogue,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.relevance import ANSWERS_MIN, answer_similarity, states_what_is_asked
+from assistant.answering.relevance import states_what_is_asked
 
 
 @pytest.mark.parametrize(
@@ -26,11 +26,3 @@ from assistant.answering.relevance import ANSWERS_MIN, answer_similarity, states
 )
 def test_a_question_for_an_amount_or_count_needs_one(question, sentences, answers):
     assert states_what_is_asked(question, sentences) is answers
-
-
-def test_shared_names_alone_score_below_the_bar(embedder):
-    question = "Who is the chief executive of Harbour Logistics?"
-    off_subject = ["Harbour Logistics renews its SLA in March.", "Harbour Logistics depots are in Leeds."]
-    on_subject = ["The chief executive of Harbour Logistics is Dana Whitfield."]
-    assert answer_similarity(question, off_subject, embedder) < ANSWERS_MIN
-    assert answer_similarity(question, on_subject, embedder) >= ANSWERS_MIN

@@ -126,3 +126,12 @@ def test_knowledge_base_units_never_answer_a_question_about_the_organization():
     ours = _scored("sms-plan.md", Origin.ORGANIZATION, 0.0)
     assert in_scope([guidance, ours], profile, about_organization=True) == [ours]
     assert in_scope([guidance], profile, about_organization=False) == [guidance]
+
+
+def test_abstention_masks_the_names_a_question_uses_but_not_its_acronyms():
+    from assistant.evidence.abstention import mask, question_names
+
+    profile = profile_question("Who is the chief executive of Harbour Logistics under the SLA?", TYPES, [])
+    names = question_names(profile)
+    assert "Harbour Logistics" in names and "SLA" not in names
+    assert mask("Harbour Logistics renews its SLA in March.", names) == "renews its SLA in March."

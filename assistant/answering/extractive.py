@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from assistant.answering.context import AnswerContext, CitationBook
 from assistant.answering.intent import about_us
-from assistant.answering.relevance import ANSWERS_MIN, answer_similarity, states_what_is_asked
-from assistant.answering.sentences import Pick, pick_sentences
+from assistant.answering.relevance import states_what_is_asked
+from assistant.answering.sentences import pick_sentences
 from assistant.calibration import Thresholds
 from assistant.catalogue import Catalogue
 from assistant.evidence.compose import choose_units, in_scope
@@ -25,13 +25,9 @@ from assistant.ports import Embedder
 
 ABSTAIN_ORG = 0.40  # below this dense similarity, the workspace holds nothing on the topic
 ABSTAIN_STANDARD = 0.38
-MIN_SHARE = 0.5  # without a clause to steer, a sentence must share half the question's content words
-LOOKUP_SENTENCES = 6  # a fact lookup quotes the few sentences that hold the fact, nothing else
-LOOKUP_WORDS = 160
-LOOKUP_SHARE = 0.0
-LOOKUP_PASSAGES = 8
 EVIDENCE_SENTENCES = 5  # what the documents say comes first; the element findings follow
 EVIDENCE_WORDS = 130
+MIN_SHARE = 0.5  # without a clause to steer, a sentence must share half the question's content words
 FINDINGS_SHOWN = 4
 LOOKUP_MIN_WORDS = 5  # "Role: CAB;" fragments of a table row say too little on their own
 EVIDENCE_QUOTES = 4
@@ -200,40 +196,11 @@ class ExtractiveGenerator:
         return "\n".join(lines), False, min(1.0, best + 0.2)
 
     def _general(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
-        """A fact lookup: the few sentences that state it, from the organization's documents
-        when the question is about them, else from the knowledge base."""
-        if ctx.scored is not None and self._thresholds is not None:
-            return self._lookup(ctx, book)
-        org = [p for p in ctx.retrieved.organization if p.doc_type is not DocType.CLAUSE][:LOOKUP_PASSAGES]
-        std = [p for p in ctx.retrieved.standard if p.similarity >= ABSTAIN_STANDARD]
-        best_std = max((p.similarity for p in std), default=0.0)
-        org_first = ctx.retrieved.best_org_similarity >= max(ABSTAIN_ORG, best_std - 0.05)
-        lines: list[str] = []
-        picks = []
-        if org_first:
-            picks = pick_sentences(
-                ctx.question,
-                org,
-                max_sentences=LOOKUP_SENTENCES,
-                max_words=LOOKUP_WORDS,
-                min_share=LOOKUP_SHARE,
-                min_words=LOOKUP_MIN_WORDS,
-            )
-        picks = self._answering(ctx.question, picks)
-        if picks:
-            lines.append("Your documents say:")
-            lines += [f'- "{p.sentence}" [{book.passage(p.passage, p.sentence)}]' for p in picks]
-        about_organization = (about_us(ctx.question) or ctx.organization_names) and ctx.org_documents
-        if len(picks) < 2 and not about_organization:
-            spicks = pick_sentences(ctx.question, std, max_sentences=2, max_words=70, min_share=MIN_SHARE)
-            spicks = self._answering(ctx.question, spicks)
-            lines += [f"{p.sentence} [{book.passage(p.passage, p.sentence)}]" for p in spicks]
-        if not lines:
-            return self._abstain_all(ctx)
-        for clause_id in ctx.clauses[:1]:
-            clause = self._catalogue.get(clause_id)
-            lines.append(f"Relevant clause: {clause.id} {clause.title} [{book.clause(clause.id)}].")
-        return "\n".join(lines), False, 0.6
+        """A fact lookup: from the organization's documents when the question is about them,
+        else from whichever source states it, guidance labelled as guidance."""
+        if ctx.scored is None or self._thresholds is None:
+            return self._abstain_all(ctx)  # nothing was ranked: no calibration was loaded
+        return self._lookup(ctx, book)
 
     def _lookup(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
         """The unit the fitted selector ranks first, said first with where it is stated;
@@ -305,18 +272,6 @@ class ExtractiveGenerator:
         return text, True, 0.0
 
     # -- pieces ----------------------------------------------------------------------
-    def _answering(self, question: str, picks: list[Pick]) -> list[Pick]:
-        """The picks, or none when they share the question's names but not its subject."""
-        if not picks:
-            return picks
-        if not states_what_is_asked(question, [p.sentence for p in picks]):
-            return []
-        if self._embedder is None:
-            return picks
-        if answer_similarity(question, [p.sentence for p in picks], self._embedder) < ANSWERS_MIN:
-            return []
-        return picks
-
     def _abstain_org(self, ctx: AnswerContext, book: CitationBook) -> tuple[str, bool, float]:
         if not ctx.clauses:
             return self._abstain_all(ctx)

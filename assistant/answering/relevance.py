@@ -1,49 +1,17 @@
-"""Does a picked sentence answer what was asked, or only mention the same names?
-
-"Who is the chief executive of Harbour Logistics?" retrieves every sentence about Harbour
-Logistics, and a bi-encoder scores them high because of the shared name. Masking the names
-(capitalised words inside the question) from both sides leaves what is being asked about —
-"who is the chief executive of" — to be compared with what each sentence says.
-"""
+"""The names a question uses, and whether a sentence states the amount or count a question
+asks for (the guidance answers of certification questions read it)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
-import numpy as np
-
-from assistant.ports import Embedder
-
-ANSWERS_MIN = 0.39  # below this, the sentences share names with the question but not its subject
-# what a sentence is about shows in its first words; a long table row padded the whole
-# batch and made the check cost more than the rest of the answer
-SENTENCE_WORDS = 40
 _NAME = re.compile(r"(?<=\s)([A-Z][\w'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w'’-]*)*)")
 
 
 def names_in(question: str) -> list[str]:
     """Capitalised words and runs of them after the first word: names, places, acronyms."""
     return sorted({m.group(1) for m in _NAME.finditer(" " + question.strip()[1:])}, key=len, reverse=True)
-
-
-def mask(text: str, names: Sequence[str]) -> str:
-    for name in names:
-        base = re.sub(r"['’]s?$", "", name)
-        text = re.sub(r"\b" + re.escape(base) + r"(?:['’]s?)?", " ", text, flags=re.I)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def answer_similarity(question: str, sentences: Sequence[str], embedder: Embedder) -> float:
-    """Best cosine between the question and a sentence, both with the question's names masked."""
-    if not sentences:
-        return 0.0
-    names = names_in(question)
-    sentences = [" ".join(s.split()[:SENTENCE_WORDS]) for s in sentences]
-    # one batch for the question and the sentences: a second model call costs as much as
-    # the embedding of a few short sentences
-    vectors = embedder.embed_documents([mask(question, names) or question] + [mask(s, names) or s for s in sentences])
-    return float(np.max(vectors[1:] @ vectors[0]))
 
 
 # "how much does X charge?" is answered by an amount of money, "how many ...?" by a count: a
