@@ -15,8 +15,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from assistant.evidence.features import FEATURES
-from assistant.evidence.question import QuestionProfile
+from assistant.evidence.question import QuestionProfile, fuzzy_index, fuzzy_present
 from assistant.evidence.selector import ScoredUnit, UnitVectors
+from assistant.text import content_terms
 
 ABSTAIN_FEATURES: tuple[str, ...] = (
     "top_probability",
@@ -27,11 +28,26 @@ ABSTAIN_FEATURES: tuple[str, ...] = (
     "asks_type",
     "top_idf_share",
     "scope_named",
+    "asked_thing_share",
 )
 TOP_UNITS = 3  # units whose masked similarity is checked
 _NAME = re.compile(r"(?<=\s)([A-Z][\w'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w'’-]*)*)")
 _WORD = re.compile(r"[\w'’-]+")
 _ACRONYM = re.compile(r"[A-Z0-9]{2,6}s?")
+
+
+_ASKED_THING = re.compile(
+    r"\b(?:what|which)\s+((?:[\w'’-]+\s+){0,3}?)(?=(?:do|does|did|is|are|was|were|can|could|will|would|should|"
+    r"must|has|have|of|for|in|on|at|to)\b)",
+    re.I,
+)
+
+
+def asked_thing(question: str) -> list[str]:
+    """The words of the thing a which/what question asks for ("which *pricing plan* does …",
+    "what *service credit* do …"): an answer has to name it."""
+    m = _ASKED_THING.search(question)
+    return content_terms(m.group(1)) if m else []
 
 
 def question_names(profile: QuestionProfile) -> list[str]:
@@ -54,8 +70,9 @@ def abstention_features(
     profile: QuestionProfile, scored: Sequence[ScoredUnit], vectors: UnitVectors, question_vector: np.ndarray
 ) -> np.ndarray:
     """One row of ``ABSTAIN_FEATURES`` for the question and its ranked units."""
+    thing = asked_thing(profile.text)
     if not scored:
-        return np.array([0.0, 0.0, 0.0, 0.0, 0.0, 1.0 if profile.asks else 0.0, 0.0, 0.0])
+        return np.array([0.0, 0.0, 0.0, 0.0, 0.0, 1.0 if profile.asks else 0.0, 0.0, 0.0, 0.0 if thing else 1.0])
     top = scored[:TOP_UNITS]
     names = question_names(profile)
     masked_q = mask(profile.text, names) or profile.text
@@ -76,5 +93,19 @@ def abstention_features(
             1.0 if profile.asks else 0.0,
             float(scored[0].features[idf]),
             float(scored[0].features[scope]) if profile.scope else 1.0,
+            _thing_share(thing, top),
         ]
     )
+
+
+def _thing_share(thing: list[str], top: Sequence[ScoredUnit]) -> float:
+    """The largest share of the asked-for thing's words that one of the best units names
+    (1 when the question asks for no particular thing)."""
+    if not thing:
+        return 1.0
+    best = 0.0
+    for s in top:
+        vocabulary = set(content_terms(s.unit.context_text))
+        index = fuzzy_index(vocabulary)
+        best = max(best, sum(fuzzy_present(t, vocabulary, index) for t in thing) / len(thing))
+    return best
