@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test lint bench samples clean
+.PHONY: install run test test-fast lint bench samples clean
 
 install: $(STAMP)
 
@@ -33,6 +33,10 @@ run: install
 
 test: install
 	$(VENV)/bin/pytest -q; status=$$?; if [ $$status -eq 5 ]; then echo "no tests ran"; exit 1; fi; exit $$status
+
+# the unit tests only (no tests marked integration), plugin autoload off: well under a minute
+test-fast: install
+	PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 $(VENV)/bin/pytest -q -m "not integration"
 
 lint: install
 	$(VENV)/bin/ruff check .
