@@ -117,3 +117,33 @@ def test_text_inside_a_document_cannot_change_a_verdict(tmp_path, standard_templ
     assert before.verdict is not Verdict.COVERED
     assert after.verdict == before.verdict
     assert "we are compliant" not in after.text.lower().replace('"', "")
+
+
+def test_a_lookup_leads_with_the_unit_that_answers_and_where_it_is_stated(sample_assistant):
+    answer = _ask(sample_assistant, "Who chairs the problem review meeting?")
+    first = answer.text.split("\n")[0]
+    assert first.startswith("Problem Management Procedure") and " states: " in first, first
+    assert len(answer.text.split()) <= 140
+
+
+def test_a_typo_finds_what_the_right_spelling_finds(sample_assistant):
+    right = _ask(sample_assistant, "Who is the problem manager?")
+    typo = _ask(sample_assistant, "who is the problm manger?")
+    assert not typo.abstained
+    assert "Problem Manager" in typo.text.split("\n")[0]
+    assert typo.text.split("\n")[0] == right.text.split("\n")[0]
+
+
+def test_an_evidence_answer_leads_with_the_verdict_in_plain_words(sample_assistant):
+    question = "Do we have evidence that emergency changes are approved before they are implemented?"
+    answer = _ask(sample_assistant, question)
+    assert answer.verdict is Verdict.PARTIAL
+    assert answer.text.startswith("Partly: your documents cover 8.5.1.3"), answer.text.split("\n")[0]
+    assert "An auditor will ask for evidence that:" in answer.text
+
+
+def test_a_question_naming_a_customer_is_answered_from_that_customers_agreement(sample_assistant):
+    answer = _ask(sample_assistant, "What is the P1 response target in the Harbour Logistics SLA?")
+    assert not answer.abstained
+    assert {d.rsplit("/", 1)[-1] for d in answer.cited_documents()} == {"sla-harbour-logistics.docx"}
+    assert "Response: 15 minutes" in answer.text
