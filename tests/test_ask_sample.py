@@ -147,3 +147,10 @@ def test_a_question_naming_a_customer_is_answered_from_that_customers_agreement(
     assert not answer.abstained
     assert {d.rsplit("/", 1)[-1] for d in answer.cited_documents()} == {"sla-harbour-logistics.docx"}
     assert "Response: 15 minutes" in answer.text
+
+
+@pytest.mark.parametrize("question", ["Are we ready for Stage 1?", "What does clause 8.9.4 require?"])
+def test_answers_hold_no_command_lines(sample_assistant, question):
+    """Answers are also read in Slack and on the page, where a command means nothing."""
+    answer = _ask(sample_assistant, question)
+    assert "auditprep " not in answer.text and "`" not in answer.text, answer.text

@@ -176,8 +176,8 @@ class ExtractiveGenerator:
             lines.append(f"- {item.label}: {status}" + (f" ({detail})" if detail else ""))
         lines.append(
             "Stage 1 most often fails because the internal audit or the management review has not "
-            f"been done [{book.clause('9.2')}][{book.clause('9.3')}]. Run `auditprep readiness` for "
-            "the clause-by-clause report."
+            f"been done [{book.clause('9.2')}][{book.clause('9.3')}]. The readiness report gives the "
+            "clause-by-clause picture."
         )
         return "\n".join(lines), False, 0.7
 
@@ -292,7 +292,7 @@ class ExtractiveGenerator:
     def _no_such_clause(self, ctx: AnswerContext) -> tuple[str, bool, float]:
         text = (
             "The clause number in your question does not exist in ISO/IEC 20000-1:2018, so I can't say what "
-            "it requires. The auditable requirements are clauses 4 to 10.2; run `auditprep clauses` to see them."
+            "it requires. The auditable requirements are clauses 4 to 10.2 (the clause list shows them all)."
         )
         return text, True, 0.0
 
