@@ -216,4 +216,4 @@ def test_a_failed_warm_up_is_logged_not_raised(settings, embedder, monkeypatch, 
 
     monkeypatch.setattr(built.readiness, "latest", broken)
     built.readiness.warm("acme").join(timeout=30)
-    assert "readiness warm-up failed" in caplog.text
+    assert "readiness recomputation failed" in caplog.text

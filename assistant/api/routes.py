@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, HTTPException, Query, UploadFile
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from assistant.api.deps import AskDep, AssistantDep, InterviewsDep, PrincipalDep, ReadinessDep
 from assistant.api.errors import error_responses
@@ -17,7 +17,7 @@ from assistant.catalogue import Clause
 from assistant.errors import NotFound
 from assistant.interviews.models import InterviewState, InterviewSummary, TurnResult
 from assistant.models import Answer, DocumentRecord, FileOutcome, FileResult
-from assistant.readiness.models import ReadinessReport
+from assistant.readiness.models import ServedReadiness
 from assistant.readiness.render import to_html
 from assistant.workspaces import workspace_collection
 
@@ -127,17 +127,20 @@ def build_router() -> APIRouter:
 
     @router.get(
         "/readiness",
-        response_model=ReadinessReport,
+        response_model=ServedReadiness,
         tags=["readiness"],
         responses={200: {"content": {"text/html": {}}}, **error_responses(*_ANY)},
     )
     def readiness(
         readiness: ReadinessDep, principal: PrincipalDep, format: Annotated[Literal["json", "html"], Query()] = "json"
-    ):
-        report = readiness.report(principal.workspace)
+    ) -> Response:
+        """The latest stored report and its age (also in the ``Age`` header); a change of the
+        workspace is recomputed in the background."""
+        served = readiness.cached(principal.workspace)
+        headers = {"Age": str(int(served.age.age_seconds)), "Cache-Control": "private, no-cache"}
         if format == "html":
-            return HTMLResponse(to_html(report))
-        return report
+            return HTMLResponse(served.html(to_html), headers=headers)
+        return Response(served.json(), media_type="application/json", headers=headers)
 
     return router
 

@@ -95,3 +95,35 @@ class ReadinessReport(BaseModel):
     actions: list[Action]
     element_counts: dict[str, int]
     seconds: float = 0.0
+
+
+class ReportAge(BaseModel):
+    """How old a served report is, and whether it still reflects the workspace."""
+
+    generated_at: datetime
+    age_seconds: float
+    current: bool = Field(description="The report reflects the workspace's documents as they stand now.")
+    refreshing: bool = Field(description="A recomputation is under way; ask again shortly for the new report.")
+
+    def summary(self) -> str:
+        """The age in words, for people: "computed 4 minutes ago; a newer one is on its way"."""
+        seconds = int(self.age_seconds)
+        if seconds < 60:
+            ago = "just now"
+        else:
+            value, unit = next(
+                (seconds // s, u) for s, u in ((86400, "day"), (3600, "hour"), (60, "minute")) if seconds >= s
+            )
+            ago = f"{value} {unit}{'s' if value != 1 else ''} ago"
+        tail = (
+            ""
+            if self.current
+            else "; the documents changed since" + (", a newer one is on its way" if self.refreshing else "")
+        )
+        return f"computed {ago}{tail}"
+
+
+class ServedReadiness(ReadinessReport):
+    """The latest stored report as the API serves it: the report, and its age."""
+
+    served: ReportAge

@@ -32,6 +32,7 @@ from assistant.models import (
     Verdict,
 )
 from assistant.ports import VectorStore
+from assistant.readiness.cache import Held, Refresher, ServedReport, Watcher
 from assistant.readiness.checklist import AUDIT_GROUPS, assess_checklist, document_texts
 from assistant.readiness.elements import (
     Downgrade,
@@ -95,7 +96,8 @@ class _Documents:
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 2  # bump when the report's meaning changes without a release
+CACHE_FORMAT = 3  # bump when the report's meaning changes without a release
+WATCH_S = 5.0  # how often a server looks for changes of the workspaces it serves
 
 
 class ReadinessService:
@@ -106,6 +108,7 @@ class ReadinessService:
         store: VectorStore,
         manifest: Manifest,
         cache_dir: Path | None = None,
+        watch_s: float = WATCH_S,
     ) -> None:
         self._catalogue = catalogue
         self._evidence = evidence
@@ -113,41 +116,82 @@ class ReadinessService:
         self._manifest = manifest
         self._rules = ElementRules(catalogue)
         self._cache_dir = cache_dir
-        self._latest: dict[str, tuple[dict, ReadinessReport]] = {}
+        self._latest: dict[str, Held] = {}
         self._latest_lock = threading.Lock()
+        self._computing: dict[str, threading.Lock] = {}
+        self._refresher = Refresher(lambda workspace: self.latest(workspace))
+        self._watcher = Watcher(self._stale, self._refresher, watch_s)
 
     def latest(self, workspace: str) -> ReadinessReport:
         """Today's report for the workspace as its documents stand now, computed once per
         change and kept on disk: answers about a clause give the same verdict as the report,
         and a new process does not pay for the report again."""
+        return self._current(workspace).report
+
+    def _current(self, workspace: str) -> Held:
         fingerprint = self._fingerprint(workspace)
-        with self._latest_lock:
-            cached = self._latest.get(workspace)
-            if cached is not None and cached[0] == fingerprint:
-                return cached[1]
-            report = self._load(workspace, fingerprint)
-            if report is None:
+        held = self._held(workspace)
+        if held is not None and held.fingerprint == fingerprint:
+            return held
+        with self._compute_lock(workspace):
+            fingerprint = self._fingerprint(workspace)
+            held = self._held(workspace)
+            if held is not None and held.fingerprint == fingerprint:
+                return held
+            stored = self._load(workspace)
+            if stored is not None and stored[0] == fingerprint:
+                report = stored[1]
+            else:
                 report = self.report(workspace, as_of=date.fromisoformat(fingerprint["as_of"]))
                 self._save(workspace, fingerprint, report)
-            self._latest[workspace] = (fingerprint, report)
-            return report
+            held = Held(fingerprint, report)
+            with self._latest_lock:
+                self._latest[workspace] = held
+            return held
+
+    def cached(self, workspace: str) -> ServedReport:
+        """The latest stored report, at once, with its age. When the workspace has changed
+        since (or the day has), one recomputation is scheduled in the background and the
+        stored report is served meanwhile; only a workspace that never had a report waits
+        for its first one."""
+        self._watcher.watch(workspace)
+        fingerprint = self._fingerprint(workspace)
+        held = self._held(workspace)
+        if held is None:
+            stored = self._load(workspace)
+            if stored is not None:
+                held = Held(*stored)
+                with self._latest_lock:
+                    self._latest.setdefault(workspace, held)
+        if held is None:
+            return ServedReport(self._current(workspace), current=True, refreshing=False)
+        current = held.fingerprint == fingerprint
+        if not current:
+            self._refresher.schedule(workspace)
+        return ServedReport(held, current=current, refreshing=self._refresher.running(workspace))
+
+    def changed(self, workspace: str) -> None:
+        """The workspace's documents changed: recompute its report in the background (one
+        run for a burst of changes)."""
+        self._refresher.schedule(workspace)
 
     def warm(self, workspace: str) -> threading.Thread:
         """Compute the latest report in the background, so the first evidence or readiness
         question a server answers after start-up does not wait for the whole report."""
+        self._watcher.watch(workspace)
+        return self._refresher.schedule(workspace)
 
-        def run() -> None:
-            started = time.perf_counter()
-            try:
-                self.latest(workspace)
-            except Exception:  # a failed warm-up only means the first question pays for it
-                log.exception("readiness warm-up failed for workspace %s", workspace)
-                return
-            log.info("readiness report for %s ready in %.1f s", workspace, time.perf_counter() - started)
+    def _stale(self, workspace: str) -> bool:
+        held = self._held(workspace)
+        return held is not None and held.fingerprint != self._fingerprint(workspace)
 
-        thread = threading.Thread(target=run, name=f"readiness-warm-{workspace}", daemon=True)
-        thread.start()
-        return thread
+    def _held(self, workspace: str) -> Held | None:
+        with self._latest_lock:
+            return self._latest.get(workspace)
+
+    def _compute_lock(self, workspace: str) -> threading.Lock:
+        with self._latest_lock:
+            return self._computing.setdefault(workspace, threading.Lock())
 
     def _fingerprint(self, workspace: str) -> dict:
         """What the report depends on: the day, the workspace's and the standard's document
@@ -167,15 +211,14 @@ class ReadinessService:
     def _cache_file(self, workspace: str) -> Path | None:
         return self._cache_dir / f"{workspace}.json" if self._cache_dir is not None else None
 
-    def _load(self, workspace: str, fingerprint: dict) -> ReadinessReport | None:
+    def _load(self, workspace: str) -> tuple[dict, ReadinessReport] | None:
+        """The stored report and the fingerprint it was computed from."""
         path = self._cache_file(workspace)
         if path is None or not path.is_file():
             return None
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("fingerprint") != fingerprint:
-                return None
-            return ReadinessReport.model_validate(data["report"])
+            return data["fingerprint"], ReadinessReport.model_validate(data["report"])
         except (OSError, ValueError, KeyError, TypeError):
             log.warning("ignoring an unreadable readiness cache: %s", path.name)
             return None

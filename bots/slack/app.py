@@ -332,12 +332,12 @@ class Handlers:
         if workspace is None:
             respond(response_type="ephemeral", text="This Slack workspace is not connected to auditprep.")
             return
-        report = self.assistant.readiness.report(workspace)
+        served = self.assistant.readiness.cached(workspace)
         hint = (
-            f"Full report: `auditprep readiness -w {workspace} --format html -o readiness.html`, "
-            "or GET /v1/readiness?format=html"
+            f"Report {served.age.summary()}. Full report: "
+            f"`auditprep readiness -w {workspace} --format html -o readiness.html`, or GET /v1/readiness?format=html"
         )
-        fallback, blocks = ui.readiness_blocks(report, hint)
+        fallback, blocks = ui.readiness_blocks(served.report, hint)
         respond(response_type="ephemeral", text=fallback, blocks=blocks, replace_original=False)
 
     # -- feedback --------------------------------------------------------------------

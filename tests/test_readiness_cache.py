@@ -1,0 +1,172 @@
+"""The readiness report served from cache: the API and the bot read the latest stored report
+at once and say how old it is; a change of the workspace is recomputed once, in the
+background, however many changes arrive."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.readiness.models import ReadinessReport, ReportAge
+from assistant.readiness.service import ReadinessService
+from assistant.workspaces import workspace_collection
+
+
+class FakeManifest:
+    """Committed document versions per collection, changed by the test."""
+
+    def __init__(self) -> None:
+        self.versions: dict[str, dict[str, int]] = {}
+
+    def committed_versions(self, collection: str) -> dict[str, int]:
+        return dict(self.versions.get(collection, {}))
+
+    def bump(self, workspace: str, doc: str = "doc-1") -> None:
+        docs = self.versions.setdefault(workspace_collection(workspace), {})
+        docs[doc] = docs.get(doc, 0) + 1
+
+
+class CountingReadiness(ReadinessService):
+    """A service whose report is a small stand-in that takes ``seconds`` to compute."""
+
+    def __init__(self, catalogue, manifest: FakeManifest, cache_dir=None, seconds: float = 0.0, watch_s=60.0):
+        super().__init__(catalogue, None, None, manifest, cache_dir=cache_dir, watch_s=watch_s)  # type: ignore[arg-type]
+        self.manifest = manifest
+        self.computed: list[str] = []
+        self.seconds = seconds
+        self.release = threading.Event()
+        self.release.set()
+
+    def report(self, workspace: str, as_of: date | None = None, progress=None) -> ReadinessReport:
+        self.release.wait(timeout=30)
+        time.sleep(self.seconds)
+        self.computed.append(workspace)
+        docs = len(self.manifest.committed_versions(workspace_collection(workspace)))
+        return ReadinessReport(
+            workspace=workspace,
+            generated_at=datetime.now(UTC),
+            as_of=as_of or date.today(),
+            documents=docs,
+            overall_score=0.5,
+            overall_status="nearly ready",
+            clauses=[],
+            groups=[],
+            checklist=[],
+            freshness=[],
+            inconsistencies=[],
+            actions=[],
+            element_counts={},
+        )
+
+
+def _wait_until(condition, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_a_changed_workspace_is_served_at_once_and_recomputed_in_the_background(catalogue):
+    manifest = FakeManifest()
+    manifest.bump("acme")
+    service = CountingReadiness(catalogue, manifest)
+    first = service.cached("acme")  # nothing stored yet: the first report is computed
+    assert first.current and not first.refreshing and first.report.documents == 1
+    assert service.computed == ["acme"]
+
+    service.release.clear()  # the next computation waits until the test lets it go
+    manifest.bump("acme", "doc-2")
+    started = time.perf_counter()
+    stale = service.cached("acme")
+    assert time.perf_counter() - started < 1.0
+    assert stale.report.documents == 1 and not stale.current and stale.refreshing
+    service.release.set()
+    assert _wait_until(lambda: service.cached("acme").current)
+    fresh = service.cached("acme")
+    assert fresh.report.documents == 2 and not fresh.refreshing
+    assert service.computed == ["acme", "acme"]
+
+
+def test_a_burst_of_changes_costs_one_follow_up_not_one_per_change(catalogue):
+    manifest = FakeManifest()
+    manifest.bump("acme")
+    service = CountingReadiness(catalogue, manifest)
+    service.cached("acme")
+    service.release.clear()
+    for n in range(10):
+        manifest.bump("acme", f"doc-{n}")
+        service.changed("acme")
+        service.cached("acme")
+    service.release.set()
+    assert _wait_until(lambda: service.cached("acme").current and not service.cached("acme").refreshing)
+    assert 2 <= len(service.computed) <= 3, service.computed  # the first report, the run, at most one follow-up
+    assert service.cached("acme").report.documents == 10
+
+
+def test_a_change_made_elsewhere_is_noticed_without_a_request(catalogue):
+    """An ingest from the command line changes the manifest; the server's watch recomputes."""
+    manifest = FakeManifest()
+    manifest.bump("acme")
+    service = CountingReadiness(catalogue, manifest, watch_s=0.05)
+    service.cached("acme")
+    manifest.bump("acme", "doc-2")
+    assert _wait_until(lambda: len(service.computed) == 2)
+    assert _wait_until(lambda: not service.cached("acme").refreshing)
+    assert service.cached("acme").current and service.cached("acme").report.documents == 2
+
+
+def test_a_new_process_serves_the_stored_report_with_its_age(catalogue, tmp_path):
+    manifest = FakeManifest()
+    manifest.bump("acme")
+    CountingReadiness(catalogue, manifest, cache_dir=tmp_path).cached("acme")
+    later = CountingReadiness(catalogue, manifest, cache_dir=tmp_path)
+    served = later.cached("acme")
+    assert later.computed == [] and served.current
+    served.now = served.report.generated_at + timedelta(minutes=7, seconds=5)
+    assert served.age.age_seconds == pytest.approx(425, abs=1)
+    assert served.age.summary() == "computed 7 minutes ago"
+
+
+def test_the_age_reads_plainly():
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    fresh = ReportAge(generated_at=now, age_seconds=12, current=True, refreshing=False)
+    assert fresh.summary() == "computed just now"
+    old = ReportAge(generated_at=now, age_seconds=2 * 3600 + 5, current=False, refreshing=True)
+    assert old.summary() == "computed 2 hours ago; the documents changed since, a newer one is on its way"
+
+
+def test_the_endpoint_serves_the_stored_report_and_says_how_old_it_is(catalogue, tmp_path):
+    from assistant.api.app import create_app
+    from assistant.api.deps import get_readiness
+    from assistant.bootstrap import build_assistant
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path / "data", rate_limit_per_minute=1000)
+    assistant = build_assistant(settings)
+    key = assistant.keys.create("acme")[0]
+    manifest = FakeManifest()
+    manifest.bump("acme")
+    service = CountingReadiness(catalogue, manifest)
+    app = create_app(settings, assistant)
+    app.dependency_overrides[get_readiness] = lambda: service
+    client = TestClient(app)
+    headers = {"Authorization": f"Bearer {key}"}
+
+    first = client.get("/v1/readiness", headers=headers)
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["workspace"] == "acme" and body["served"]["current"] is True
+    assert int(first.headers["Age"]) == int(body["served"]["age_seconds"])
+    ReadinessReport.model_validate({k: v for k, v in body.items() if k != "served"})
+
+    for _ in range(5):
+        assert client.get("/v1/readiness", headers=headers).status_code == 200
+    page = client.get("/v1/readiness?format=html", headers=headers)
+    assert page.status_code == 200 and "Readiness report" in page.text
+    assert service.computed == ["acme"]  # every read after the first came from the cache
