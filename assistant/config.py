@@ -78,6 +78,12 @@ class Settings(BaseSettings):
         default_factory=dict, description='Slack team (or "team/channel") id -> workspace, as JSON.'
     )
     slack_rate_limit_per_minute: int = Field(10, gt=0)
+    slack_workers: int = Field(
+        4, gt=0, le=64, description="Threads that answer Slack questions; acknowledgements never wait for them."
+    )
+    public_url: str = Field(
+        "", description="Public address of the web page (https://host); Slack citations link to it."
+    )
 
     log_level: str = "INFO"
 

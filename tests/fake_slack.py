@@ -128,3 +128,142 @@ def blocks_text(params: dict) -> str:
 
     walk(params.get("blocks") or [])
     return "\n".join(out)
+
+
+class SignedSlack:
+    """Sends signed Slack requests (events, commands, button clicks) to ``/slack/events``
+    through any httpx-style client: FastAPI's TestClient or ``httpx.Client`` on a server."""
+
+    def __init__(self, http, fake: FakeSlack, secret: str, team: str = "T1") -> None:
+        self.http, self.fake, self.secret, self.team = http, fake, secret, team
+
+    def post(self, body: str, content_type: str, headers: dict[str, str] | None = None):
+        signed = {"Content-Type": content_type, **sign(self.secret, body), **(headers or {})}
+        return self.http.post("/slack/events", content=body, headers=signed)
+
+    def event(self, event: dict, event_id: str | None = None, headers: dict[str, str] | None = None, **envelope):
+        body = json.dumps(
+            {
+                "token": "t",
+                "team_id": envelope.get("team", self.team),
+                "api_app_id": "A1",
+                "event": event,
+                "type": "event_callback",
+                "event_id": event_id or f"Ev{time.time_ns()}",
+                "event_time": int(time.time()),
+                "authorizations": [{"team_id": self.team, "user_id": "UBOT", "is_bot": True}],
+            }
+        )
+        return self.post(body, "application/json", headers)
+
+    def command(self, command: str, text: str = "", user: str = "U1", channel: str = "C1", trigger: str | None = None):
+        form = {
+            "token": "t",
+            "team_id": self.team,
+            "channel_id": channel,
+            "user_id": user,
+            "command": command,
+            "text": text,
+            "response_url": self.fake.url + "response",
+            "trigger_id": trigger or f"trig{time.time_ns()}",
+            "api_app_id": "A1",
+        }
+        return self.post(urllib.parse.urlencode(form), "application/x-www-form-urlencoded")
+
+    def action(
+        self,
+        action_id: str,
+        value: str,
+        user: str = "U1",
+        ts: str = "1.0",
+        thread_ts: str | None = None,
+        blocks: list | None = None,
+        channel: str = "C1",
+        trigger: str | None = None,
+    ):
+        message = {"ts": ts, **({"thread_ts": thread_ts} if thread_ts else {}), "blocks": blocks or []}
+        payload = {
+            "type": "block_actions",
+            "team": {"id": self.team},
+            "user": {"id": user},
+            "api_app_id": "A1",
+            "channel": {"id": channel},
+            "container": {"type": "message", "message_ts": ts, "channel_id": channel},
+            "message": message,
+            "trigger_id": trigger or f"trig{time.time_ns()}",
+            "response_url": self.fake.url + "response",
+            "actions": [{"action_id": action_id, "value": value, "type": "button", "block_id": "b", "action_ts": "1"}],
+        }
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded")
+
+
+def mention(text: str, ts: str = "1700000001.000100", user: str = "U1", channel: str = "C1", **extra) -> dict:
+    return {
+        "type": "app_mention",
+        "user": user,
+        "text": f"<@UBOT> {text}",
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        **extra,
+    }
+
+
+def message(text: str, ts: str, user: str = "U1", channel: str = "C1", channel_type: str = "channel", **extra) -> dict:
+    return {
+        "type": "message",
+        "channel_type": channel_type,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        **extra,
+    }
+
+
+class ScriptedAsk:
+    """A stand-in for the answer service: records each question, answers with the given
+    citations, and holds every answer until ``release`` is set (to keep answers in flight)."""
+
+    def __init__(self, citations: list | None = None, hold: bool = False) -> None:
+        self.citations = list(citations or [])
+        self.questions: list[tuple[str, str | None]] = []
+        self.release = threading.Event()
+        if not hold:
+            self.release.set()
+        self.running = 0
+        self._lock = threading.Lock()
+
+    def ask(self, question: str, workspace: str | None = None, generator: str | None = None):
+        from assistant.models import Answer, Intent
+
+        with self._lock:
+            self.questions.append((question, workspace))
+            self.running += 1
+        try:
+            self.release.wait(120)
+        finally:
+            with self._lock:
+                self.running -= 1
+        return Answer(
+            question=question,
+            workspace=workspace or "default",
+            intent=Intent.GENERAL,
+            text=f"Scripted answer [1] to: {question}",
+            citations=list(self.citations),
+        )
+
+
+def assistant_with_ask(settings, embedder, ask):
+    """The real composition root with its answer service swapped for ``ask``."""
+    from assistant.bootstrap import Assistant
+
+    class WithAsk(Assistant):
+        @property
+        def ask(self):  # type: ignore[override]
+            return ask
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return WithAsk(settings, embedder)

@@ -1,5 +1,6 @@
-"""``create_slack_app``: the Bolt app. Listeners acknowledge at once and do slow work in
-lazy listeners; each handler parses the event, calls one core service and renders blocks."""
+"""``create_slack_app``: the Bolt app. Listeners only acknowledge and hand the request to a
+worker pool (``bots.slack.work``); each handler parses the event, calls one core service and
+renders blocks."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from assistant.config import Settings
 from assistant.errors import AuditprepError, InvalidInput
 from assistant.feedback import REASONS, FeedbackStore
 from bots.slack import blocks as ui
+from bots.slack.logs import BoundedRecords
 from bots.slack.threads import ThreadInfo, ThreadStore
+from bots.slack.work import WorkPool
 
 log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
@@ -62,7 +65,11 @@ def resolve_workspace(settings: Settings, team: str | None, channel: str | None)
 
 
 def create_slack_app(assistant: Assistant, settings: Settings, client: WebClient | None = None) -> App:
-    """The Bolt app, wired to the assistant's services."""
+    """The Bolt app, wired to the assistant's services.
+
+    ``process_before_response`` is on because no listener does slow work: each acks and
+    queues, so Bolt's own executor (shared by acks and lazy listeners) is never used.
+    """
     token = settings.slack_bot_token.get_secret_value()
     if client is None:
         kwargs = {"token": token}
@@ -70,17 +77,25 @@ def create_slack_app(assistant: Assistant, settings: Settings, client: WebClient
             kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
         client = WebClient(**kwargs)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    bolt_logger = logging.getLogger("bots.slack.bolt")
+    if not any(isinstance(f, BoundedRecords) for f in bolt_logger.filters):
+        bolt_logger.addFilter(BoundedRecords())
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value() or None,
-        process_before_response=False,
-        logger=logging.getLogger("bots.slack.bolt"),
+        process_before_response=True,
+        logger=bolt_logger,
     )
     Handlers(app, assistant, settings).register()
     return app
 
 
 class Handlers:
+    """Every listener acks at once; the work runs on ``quick`` (Slack calls, stores) or
+    ``answers`` (anything that retrieves or grades)."""
+
+    QUICK_WORKERS = 2
+
     def __init__(self, app: App, assistant: Assistant, settings: Settings) -> None:
         self.app = app
         self.assistant = assistant
@@ -88,24 +103,53 @@ class Handlers:
         self.threads = ThreadStore(assistant.engine)
         self.feedback = FeedbackStore(assistant.engine)
         self.limiter = UserLimiter(settings.slack_rate_limit_per_minute)
+        self.answers = WorkPool(settings.slack_workers, "slack-answer")
+        self.quick = WorkPool(self.QUICK_WORKERS, "slack-quick")
 
     def register(self) -> None:
         a = self.app
-        ack_only = lambda ack: ack()  # noqa: E731 - Slack needs the ack within 3 seconds
-        a.event("app_mention")(ack=ack_only, lazy=[self.on_mention])
-        a.event("message")(ack=ack_only, lazy=[self.on_message])
-        a.command("/mock-audit")(ack=self.ack_command, lazy=[self.on_mock_audit])
-        a.command("/readiness")(ack=self.ack_command, lazy=[self.on_readiness])
-        a.action("feedback_up")(ack=ack_only, lazy=[self.on_feedback_up])
-        a.action("feedback_down")(ack=ack_only, lazy=[self.on_feedback_down])
-        a.action(re.compile(r"^feedback_reason_\w+$"))(ack=ack_only, lazy=[self.on_feedback_reason])
-        a.action("show_passages")(ack=ack_only, lazy=[self.on_show_passages])
-        a.action("interview_skip")(ack=ack_only, lazy=[self.on_interview_skip])
-        a.action("interview_end")(ack=ack_only, lazy=[self.on_interview_end])
+        a.event("app_mention")(self._on_event(self.on_mention))
+        a.event("message")(self._on_event(self.on_message))
+        a.command("/mock-audit")(self._on_command(self.on_mock_audit, self.answers))
+        a.command("/readiness")(self._on_command(self.on_readiness, self.answers))
+        a.action("feedback_up")(self._on_action(self.on_feedback_up))
+        a.action("feedback_down")(self._on_action(self.on_feedback_down))
+        a.action(re.compile(r"^feedback_reason_\w+$"))(self._on_action(self.on_feedback_reason))
+        a.action("show_passages")(self._on_action(self.on_show_passages))
+        a.action("interview_skip")(self._on_action(self.on_interview_skip, self.answers))
+        a.action("interview_end")(self._on_action(self.on_interview_end, self.answers))
 
-    @staticmethod
-    def ack_command(ack, command) -> None:
-        ack(response_type="ephemeral", text="Working on it…")
+    # -- acknowledgement: ack, then queue -----------------------------------------------
+    def _on_event(self, handle):
+        def listener(ack, event: dict, client: WebClient, context) -> None:
+            ack()
+            self.quick.submit(event.get("user") or "", lambda: handle(event, client, context))
+
+        return listener
+
+    def _on_command(self, handle, pool: WorkPool):
+        def listener(ack, command: dict, client: WebClient, context, respond) -> None:
+            ack(response_type="ephemeral", text=self._status(command.get("user_id", "")))
+            pool.submit(command.get("user_id", ""), lambda: handle(command, client, context, respond))
+
+        return listener
+
+    def _on_action(self, handle, pool: WorkPool | None = None):
+        def listener(ack, body: dict, action: dict, client: WebClient, respond) -> None:
+            ack()
+            user = (body.get("user") or {}).get("id", "")
+            (pool or self.quick).submit(user, lambda: handle(body, action, client, respond))
+
+        return listener
+
+    def _status(self, user: str) -> str:
+        """What someone waiting is told: never a silent queue."""
+        if self.answers.pending(user):
+            return "Still working on your earlier request — this one comes right after. :hourglass:"
+        if self.answers.busy():
+            ahead = self.answers.pending() - self.settings.slack_workers + 1
+            return f"Working on it… {ahead} request{'s' if ahead != 1 else ''} ahead of yours. :hourglass:"
+        return "Working on it… :hourglass:"
 
     # -- helpers ---------------------------------------------------------------------
     def _post(self, client: WebClient, **kwargs) -> dict | None:
@@ -162,8 +206,24 @@ class Handlers:
                 text="You're asking faster than I can answer; please wait a minute.",
             )
             return
-        working = self._post(client, channel=channel, thread_ts=thread_ts, text="Working on it… :hourglass:")
+        working = self._post(client, channel=channel, thread_ts=thread_ts, text=self._status(user))
         question = text if previous is None else f"{text} (follow-up to: {previous})"
+        self.answers.submit(
+            user, lambda: self._run_answer(client, team, channel, user, text, question, thread_ts, workspace, working)
+        )
+
+    def _run_answer(
+        self,
+        client: WebClient,
+        team: str | None,
+        channel: str,
+        user: str,
+        text: str,
+        question: str,
+        thread_ts: str,
+        workspace: str,
+        working: dict | None,
+    ) -> None:
         try:
             answer = self.assistant.ask.ask(question[: self.settings.max_question_chars], workspace)
         except InvalidInput as exc:
@@ -273,7 +333,9 @@ class Handlers:
     def _interview_reply(self, client: WebClient, event: dict, info: ThreadInfo, text: str) -> None:
         if event.get("user") != info.owner or info.session_id is None:
             return  # only the person rehearsing answers
-        self._advance(client, event["channel"], event["thread_ts"], info, text)
+        self.answers.submit(
+            info.owner or "", lambda: self._advance(client, event["channel"], event["thread_ts"], info, text)
+        )
 
     def _advance(
         self, client: WebClient, channel: str, thread_ts: str, info: ThreadInfo, text: str, turn: int | None = None
@@ -309,7 +371,7 @@ class Handlers:
         thread_ts = message.get("thread_ts") or message.get("ts")
         return (channel, thread_ts) if channel and thread_ts else None
 
-    def on_interview_skip(self, body: dict, action: dict, client: WebClient) -> None:
+    def on_interview_skip(self, body: dict, action: dict, client: WebClient, respond) -> None:
         where = self._thread_of(body)
         info = self.threads.get(*where) if where else None
         if not info or info.kind != "interview" or body["user"]["id"] != info.owner:
@@ -317,7 +379,7 @@ class Handlers:
         turn = int(action["value"].rsplit(":", 1)[1]) if ":" in action.get("value", "") else None
         self._advance(client, where[0], where[1], info, "skip", turn)
 
-    def on_interview_end(self, body: dict, client: WebClient) -> None:
+    def on_interview_end(self, body: dict, action: dict, client: WebClient, respond) -> None:
         where = self._thread_of(body)
         info = self.threads.get(*where) if where else None
         if not info or info.kind != "interview" or body["user"]["id"] != info.owner:
@@ -327,7 +389,7 @@ class Handlers:
         self._post(client, channel=where[0], thread_ts=where[1], text=fallback, blocks=blocks)
 
     # -- readiness -------------------------------------------------------------------
-    def on_readiness(self, command: dict, client: WebClient, respond) -> None:
+    def on_readiness(self, command: dict, client: WebClient, context, respond) -> None:
         workspace = resolve_workspace(self.settings, command.get("team_id"), command["channel_id"])
         if workspace is None:
             respond(response_type="ephemeral", text="This Slack workspace is not connected to auditprep.")
@@ -341,20 +403,20 @@ class Handlers:
         respond(response_type="ephemeral", text=fallback, blocks=blocks, replace_original=False)
 
     # -- feedback --------------------------------------------------------------------
-    def on_feedback_up(self, body: dict, action: dict, client: WebClient) -> None:
+    def on_feedback_up(self, body: dict, action: dict, client: WebClient, respond) -> None:
         self._rate(body, action["value"], "up", None, client, "Thanks for the feedback 👍")
 
-    def on_feedback_down(self, body: dict, action: dict, client: WebClient) -> None:
+    def on_feedback_down(self, body: dict, action: dict, client: WebClient, respond) -> None:
         self._rate(body, action["value"], "down", None, client, None)
         fallback, blocks = ui.feedback_reason_blocks(action["value"])
         self._ephemeral(client, body, fallback, blocks)
 
-    def on_feedback_reason(self, body: dict, action: dict, client: WebClient) -> None:
+    def on_feedback_reason(self, body: dict, action: dict, client: WebClient, respond) -> None:
         reason = action["action_id"].removeprefix("feedback_reason_")
         if reason in REASONS:
             self._rate(body, action["value"], "down", reason, client, "Noted — this case goes into our test set.")
 
-    def on_show_passages(self, body: dict, action: dict, client: WebClient) -> None:
+    def on_show_passages(self, body: dict, action: dict, client: WebClient, respond) -> None:
         try:
             item = self.feedback.get(action["value"])
         except AuditprepError:
