@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from assistant.ports import ChatModel, Embedder, LexicalIndex, VectorStore
     from assistant.readiness.service import ReadinessService
     from assistant.retrieval import Retriever
+    from ingest.intake import Intake
     from ingest.pipeline import IngestPipeline
 
 
@@ -95,6 +96,13 @@ class Assistant:
         from ingest.pipeline import IngestPipeline
 
         return IngestPipeline(self.settings, self.catalogue, self.embedder, self.store, self.lexical, self.manifest)
+
+    @cached_property
+    def intake(self) -> Intake:
+        """Uploads into a workspace, shared by the API and the CLI; files kept under ``data/uploads``."""
+        from ingest.intake import Intake
+
+        return Intake(self.pipeline, self.settings.data_dir / "uploads")
 
     @cached_property
     def retriever(self) -> Retriever:

@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--workspace", "-w")
     d.add_argument("--json", action="store_true", help="print JSON")
     d.set_defaults(run=_documents_list)
+    d = dsub.add_parser(
+        "add", parents=[common], help="upload files into a workspace, as the API does: checked, ingested and kept"
+    )
+    d.add_argument("files", nargs="+", type=Path, help="files to upload (kept under DATA_DIR/uploads/WORKSPACE)")
+    d.add_argument("--workspace", "-w")
+    d.set_defaults(run=_documents_add)
     d = dsub.add_parser("remove", parents=[common], help="remove one document from a workspace")
     d.add_argument("doc_id")
     d.add_argument("--workspace", "-w")
@@ -255,8 +261,25 @@ def _documents_list(args: argparse.Namespace, settings) -> int:
     return EXIT_OK
 
 
+def _documents_add(args: argparse.Namespace, settings) -> int:
+    from contextlib import ExitStack
+
+    from assistant.render_cli import print_ingest_report
+    from ingest.intake import IncomingFile
+
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        print(f"error: not a file: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_USAGE
+    with ExitStack() as stack:
+        incoming = [IncomingFile(f.name, stack.enter_context(f.open("rb"))) for f in args.files]
+        report = _assistant(settings).intake.receive(settings.workspace, incoming)
+    print_ingest_report(report)
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
 def _documents_remove(args: argparse.Namespace, settings) -> int:
-    record = _assistant(settings).pipeline.remove_document(settings.workspace, args.doc_id)
+    record = _assistant(settings).intake.remove(settings.workspace, args.doc_id)
     print(f"removed {record.source} ({record.document_id}) from workspace {settings.workspace}")
     return EXIT_OK
 

@@ -1,6 +1,13 @@
-"""Upload safety: sanitized file names, file types checked by content as well as by
-extension, and a staging folder so only files that ingested cleanly are kept. (Sizes are
-limited before the body is read, by ``assistant.api.gate.RequestGate``.)"""
+"""Intake of uploaded files: the one use case behind the API's ``POST /v1/documents`` and
+the CLI's ``documents add``, so every adapter refuses and keeps the same files.
+
+A file arrives as a name and a stream. Its name is made safe and distinct, it is written to
+a private staging folder, its content is checked against its extension, and it is ingested;
+only a file that ingested cleanly is kept in the workspace's upload folder. A lone file of
+the wrong type is refused with :class:`UnsupportedFormat`; in a batch, each refused file is
+one failed result and the rest go on. (Request sizes are the adapters' business: the API
+limits them before the body is read.)
+"""
 
 from __future__ import annotations
 
@@ -11,10 +18,20 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
+from assistant.errors import InvalidInput, UnsupportedFormat
+from assistant.models import DocumentRecord, FileOutcome, FileResult, IngestReport
 from ingest.loaders import SUPPORTED
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestPipeline
+
+MAX_FILES = 20
+_KEPT = (FileOutcome.ADDED, FileOutcome.UPDATED, FileOutcome.UNCHANGED)
 
 # Besides Unicode letters, combining marks and digits, names keep these characters.
 _PUNCTUATION = frozenset(" ._-()+,")
@@ -126,3 +143,85 @@ def remove_upload(folder: Path, source: str) -> None:
     """Delete the stored upload behind a removed document, if it came in through the API."""
     if source and source == Path(source).name and not source.startswith("."):
         (folder / source).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingFile:
+    """One file as an adapter received it: the name the user gave and its content."""
+
+    name: str | None
+    content: BinaryIO
+
+
+class Intake:
+    """Receives files into a workspace and removes them again, keeping the upload folder
+    (``<uploads>/<workspace>/``) in step with the workspace's documents."""
+
+    def __init__(self, pipeline: IngestPipeline, uploads_dir: Path, max_files: int = MAX_FILES) -> None:
+        if max_files < 1:
+            raise ValueError(f"max_files must be at least 1. Currently, max_files is {max_files}")
+        self._pipeline = pipeline
+        self._uploads = uploads_dir
+        self.max_files = max_files
+
+    def folder(self, workspace: str) -> Path:
+        return self._uploads / workspace
+
+    def receive(self, workspace: str, files: Sequence[IncomingFile]) -> IngestReport:
+        """Stage, check and ingest files: refused files' results first, then the ingest's.
+
+        Raises InvalidInput for no files or too many, UnsupportedFormat when the only file is
+        of a type that is refused, and whatever the ingest raises (e.g. WorkspaceBusy); in
+        every case nothing of this call is left on disk.
+        """
+        if not files:
+            raise InvalidInput("attach at least one file")
+        if len(files) > self.max_files:
+            raise InvalidInput(f"at most {self.max_files} files per upload; send the rest in another upload")
+        with StagedUploads(self.folder(workspace)) as staged:
+            accepted, results = _stage(files, staged)
+            report = IngestReport(workspace=workspace, results=results)
+            if accepted:
+                ingested = self._pipeline.ingest_paths(list(accepted.values()), workspace, prune=False)
+                for result in ingested.results:
+                    if result.outcome in _KEPT and result.source in accepted:
+                        staged.keep(accepted[result.source])
+                report.results += ingested.results
+                report.seconds = ingested.seconds
+        return report
+
+    def remove(self, workspace: str, doc_id: str) -> DocumentRecord:
+        """Remove a document and, when it came in through intake, its stored file."""
+        record = self._pipeline.remove_document(workspace, doc_id)
+        remove_upload(self.folder(workspace), record.source)
+        return record
+
+
+def _stage(files: Sequence[IncomingFile], staged: StagedUploads) -> tuple[dict[str, Path], list[FileResult]]:
+    """Stage each file under its safe name and check its type: the accepted files by name, and
+    the refused ones' results."""
+    accepted: dict[str, Path] = {}
+    refused: list[FileResult] = []
+    for incoming in files:
+        try:
+            name = safe_filename(incoming.name)
+        except ValueError as exc:
+            refused.append(_refused(str(incoming.name)[:120], str(exc)))
+            continue
+        path = staged.add(name, incoming.content)
+        if path is None:
+            refused.append(_refused(name, "another file in this upload has the same name"))
+            continue
+        problem = sniff_type(path, name)
+        if problem:
+            staged.discard(path)
+            if len(files) == 1:
+                raise UnsupportedFormat(problem)
+            refused.append(_refused(name, problem))
+            continue
+        accepted[name] = path
+    return accepted, refused
+
+
+def _refused(source: str, reason: str) -> FileResult:
+    return FileResult(source=source, outcome=FileOutcome.FAILED, reason=reason)

@@ -20,10 +20,10 @@ from fastapi.testclient import TestClient
 from assistant.api.app import create_app
 from assistant.api.deps import get_ask
 from assistant.api.gate import MAX_JSON_BYTES
-from assistant.api.uploads import MAX_NAME_BYTES, safe_filename
 from assistant.bootstrap import build_assistant
 from assistant.models import Answer, Intent
 from assistant.workspaces import workspace_collection
+from ingest.intake import MAX_NAME_BYTES, safe_filename
 from ingest.lock import workspace_lock
 from tests.builders import write_pdf
 from tests.conftest import make_settings

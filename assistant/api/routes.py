@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, HTTPException, Query, UploadFile
@@ -10,19 +9,22 @@ from fastapi.responses import HTMLResponse, Response
 
 from assistant.api.deps import AskDep, AssistantDep, InterviewsDep, PrincipalDep, ReadinessDep
 from assistant.api.errors import error_responses
-from assistant.api.schemas import AnswerRequest, AskRequest, ClauseSummary, StartInterview, UploadResponse
-from assistant.api.uploads import StagedUploads, remove_upload, safe_filename, sniff_type
-from assistant.bootstrap import Assistant
+from assistant.api.schemas import (
+    AnswerRequest,
+    AskRequest,
+    ClauseSummary,
+    StartInterview,
+    UploadResponse,
+    WorkspaceInfo,
+)
 from assistant.catalogue import Clause
 from assistant.errors import NotFound
 from assistant.interviews.models import InterviewState, InterviewSummary, TurnResult
-from assistant.models import Answer, DocumentRecord, FileOutcome, FileResult
+from assistant.models import Answer, DocumentRecord, DocumentStatus
 from assistant.readiness.models import ServedReadiness
 from assistant.readiness.render import to_html
 from assistant.workspaces import workspace_collection
-
-MAX_FILES = 20
-_KEPT = (FileOutcome.ADDED, FileOutcome.UPDATED, FileOutcome.UNCHANGED)
+from ingest.intake import IncomingFile
 
 # Every /v1 route can refuse the key (401), the workspace asked for (403), a parameter (422),
 # the caller's pace (429), and fail when the store or database is down (503).
@@ -47,19 +49,16 @@ def build_router() -> APIRouter:
         assistant: AssistantDep, principal: PrincipalDep, files: Annotated[list[UploadFile], File()]
     ) -> UploadResponse:
         """Ingest files; a file that is refused or fails to ingest is not kept."""
-        if not files:
-            raise HTTPException(422, "attach at least one file")
-        if len(files) > MAX_FILES:
-            raise HTTPException(422, f"at most {MAX_FILES} files per upload")
-        with StagedUploads(_upload_folder(assistant, principal.workspace)) as staged:
-            accepted, results = _stage(files, staged)
-            if accepted:
-                report = assistant.pipeline.ingest_paths(list(accepted.values()), principal.workspace, prune=False)
-                for result in report.results:
-                    if result.outcome in _KEPT and result.source in accepted:
-                        staged.keep(accepted[result.source])
-                results += report.results
-        return UploadResponse(workspace=principal.workspace, results=results)
+        incoming = [IncomingFile(upload.filename, upload.file) for upload in files]
+        report = assistant.intake.receive(principal.workspace, incoming)
+        return UploadResponse(workspace=principal.workspace, results=report.results)
+
+    @router.get("/workspace", response_model=WorkspaceInfo, tags=["documents"], responses=error_responses(*_ANY))
+    def workspace(assistant: AssistantDep, principal: PrincipalDep) -> WorkspaceInfo:
+        """The caller's workspace and how many documents it holds."""
+        records = assistant.manifest.list(workspace_collection(principal.workspace))
+        failed = sum(1 for r in records if r.status is DocumentStatus.FAILED)
+        return WorkspaceInfo(workspace=principal.workspace, documents=len(records), failed=failed)
 
     @router.get("/documents", response_model=list[DocumentRecord], tags=["documents"], responses=error_responses(*_ANY))
     def list_documents(assistant: AssistantDep, principal: PrincipalDep) -> list[DocumentRecord]:
@@ -74,9 +73,7 @@ def build_router() -> APIRouter:
         responses=error_responses(*_ANY, 404, 409),
     )
     def delete_document(doc_id: str, assistant: AssistantDep, principal: PrincipalDep) -> DocumentRecord:
-        record = assistant.pipeline.remove_document(principal.workspace, doc_id[:64])
-        remove_upload(_upload_folder(assistant, principal.workspace), record.source)
-        return record
+        return assistant.intake.remove(principal.workspace, doc_id[:64])
 
     @router.post(
         "/interviews", response_model=InterviewState, tags=["interviews"], responses=error_responses(*_ANY, 413)
@@ -143,40 +140,6 @@ def build_router() -> APIRouter:
         return Response(served.json(), media_type="application/json", headers=headers)
 
     return router
-
-
-def _upload_folder(assistant: Assistant, workspace: str) -> Path:
-    return assistant.settings.data_dir / "uploads" / workspace
-
-
-def _stage(files: list[UploadFile], staged: StagedUploads) -> tuple[dict[str, Path], list[FileResult]]:
-    """Stage each upload under its safe name and check its type: the accepted files by name, and
-    the refused ones' results. A lone file of the wrong type is a 415; in a batch it is one result."""
-    accepted: dict[str, Path] = {}
-    refused: list[FileResult] = []
-    for upload in files:
-        try:
-            name = safe_filename(upload.filename)
-        except ValueError as exc:
-            refused.append(_refused(str(upload.filename)[:120], str(exc)))
-            continue
-        path = staged.add(name, upload.file)
-        if path is None:
-            refused.append(_refused(name, "another file in this upload has the same name"))
-            continue
-        problem = sniff_type(path, name)
-        if problem:
-            staged.discard(path)
-            if len(files) == 1:
-                raise HTTPException(415, problem)
-            refused.append(_refused(name, problem))
-            continue
-        accepted[name] = path
-    return accepted, refused
-
-
-def _refused(source: str, reason: str) -> FileResult:
-    return FileResult(source=source, outcome=FileOutcome.FAILED, reason=reason)
 
 
 def _same_workspace(requested: str | None, allowed: str) -> None:

@@ -29,6 +29,15 @@ class UploadResponse(BaseModel):
     results: list[FileResult]
 
 
+class WorkspaceInfo(BaseModel):
+    """The workspace a key (or, with auth off, the server) gives access to, so a client can show
+    which organization it is asking about."""
+
+    workspace: str
+    documents: int = Field(description="Documents in the workspace, failed ones included.")
+    failed: int = Field(description="Documents that never ingested (status failed).")
+
+
 class StartInterview(BaseModel):
     target: str = Field(min_length=1, max_length=200, description="Clause id, process or role.")
     length: int = Field(5, ge=1, le=20)
