@@ -267,3 +267,32 @@ def assistant_with_ask(settings, embedder, ask):
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return WithAsk(settings, embedder)
+
+
+SECRET = "test-signing-secret"
+
+
+def slack_client(data_dir, fake: FakeSlack, ask, embedder=None, **overrides) -> SignedSlack:
+    """The API app with the Slack bot on ``data_dir``, answering through ``ask``, behind a
+    TestClient that sends signed requests."""
+    from fastapi.testclient import TestClient
+
+    from assistant.api.app import create_app
+    from tests.conftest import make_settings
+
+    options = {
+        "slack_bot_token": "xoxb-test",
+        "slack_signing_secret": SECRET,
+        "slack_api_url": fake.url,
+        "slack_workspaces": {"T1": "acme"},
+        **overrides,
+    }
+    config = make_settings(data_dir, **options)
+    return SignedSlack(TestClient(create_app(config, assistant_with_ask(config, embedder, ask))), fake, SECRET)
+
+
+def answers(fake: FakeSlack, at_least: int = 1) -> list[dict]:
+    """The answers posted so far (status messages replaced by an answer), once there are enough."""
+    found = [u for u in fake.named("chat.update") if "Scripted answer" in (u.get("text") or "")]
+    found += [p for p in fake.named("chat.postEphemeral") if "Scripted answer" in (p.get("text") or "")]
+    return found if len(found) >= at_least else []

@@ -9,7 +9,7 @@ import re
 import threading
 import time
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -19,6 +19,7 @@ from assistant.config import Settings
 from assistant.errors import AuditprepError, InvalidInput
 from assistant.feedback import REASONS, FeedbackStore
 from bots.slack import blocks as ui
+from bots.slack.dedupe import SeenRequests, request_key
 from bots.slack.logs import BoundedRecords
 from bots.slack.threads import ThreadInfo, ThreadStore
 from bots.slack.work import WorkPool
@@ -86,6 +87,16 @@ def create_slack_app(assistant: Assistant, settings: Settings, client: WebClient
         process_before_response=True,
         logger=bolt_logger,
     )
+    seen = SeenRequests(assistant.engine)
+
+    @app.middleware
+    def once(body: dict, next_) -> BoltResponse | None:
+        """A retried or replayed request is acknowledged and not acted on again."""
+        key = request_key(body)
+        if key is not None and not seen.first_time(key):
+            return BoltResponse(status=200, body="")
+        return next_()
+
     Handlers(app, assistant, settings).register()
     return app
 
@@ -130,7 +141,15 @@ class Handlers:
     def _on_command(self, handle, pool: WorkPool):
         def listener(ack, command: dict, client: WebClient, context, respond) -> None:
             ack(response_type="ephemeral", text=self._status(command.get("user_id", "")))
-            pool.submit(command.get("user_id", ""), lambda: handle(command, client, context, respond))
+
+            def work() -> None:
+                try:
+                    handle(command, client, context, respond)
+                except Exception:
+                    respond(response_type="ephemeral", text="Sorry, something went wrong on my side.")
+                    raise
+
+            pool.submit(command.get("user_id", ""), work)
 
         return listener
 
