@@ -425,3 +425,25 @@ def test_socket_mode_receives_an_event_and_acks(data_dir, fake, embedder):
         handler.close()
         loop.call_soon_threadsafe(stop[0].set_result, None)
         thread.join(10)
+
+
+def test_a_rehearsal_answer_also_sent_to_the_channel_is_graded(data_dir, fake, embedder):
+    client = _client(data_dir, fake, embedder)
+    thread, _ = _rehearsal(client, fake)
+    _event(
+        client,
+        {
+            "type": "message",
+            "subtype": "thread_broadcast",
+            "channel_type": "channel",
+            "user": "U1",
+            "text": "The Change Manager assesses the risk and the CAB approves it at the weekly meeting.",
+            "ts": "1700000040.000100",
+            "thread_ts": thread,
+            "root": {"ts": thread, "user": "UBOT"},
+            "channel": "C1",
+            "event_ts": "1700000040.000100",
+        },
+    )
+    graded = fake.wait_for(lambda f: [p for p in f.named("chat.postMessage") if "Score" in (p.get("text") or "")])
+    assert graded[0]["thread_ts"] == thread

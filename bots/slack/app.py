@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from assistant.bootstrap import Assistant
 from assistant.config import Settings
+from assistant.conversation import is_question, with_context
 from assistant.errors import AuditprepError, InvalidInput
 from assistant.feedback import REASONS, FeedbackStore
 from bots.slack import blocks as ui
@@ -32,7 +33,6 @@ _IGNORED_SUBTYPES = {
     "bot_message",
     "channel_join",
     "channel_leave",
-    "thread_broadcast",
     "message_replied",
 }
 
@@ -204,16 +204,8 @@ class Handlers:
             )
         return workspace
 
-    def _answer(
-        self,
-        client: WebClient,
-        team: str | None,
-        channel: str,
-        user: str,
-        text: str,
-        thread_ts: str,
-        previous: str | None = None,
-    ) -> None:
+    def _answer(self, client: WebClient, team: str | None, channel: str, user: str, text: str, thread_ts: str) -> None:
+        """Post a status at once, then answer on the answer pool with the thread as context."""
         workspace = self._workspace(client, team, channel, user, thread_ts)
         if workspace is None:
             return
@@ -226,7 +218,8 @@ class Handlers:
             )
             return
         working = self._post(client, channel=channel, thread_ts=thread_ts, text=self._status(user))
-        question = text if previous is None else f"{text} (follow-up to: {previous})"
+        history = self.threads.history(channel, thread_ts)
+        question = with_context(text, history, self.settings.max_question_chars)
         self.answers.submit(
             user, lambda: self._run_answer(client, team, channel, user, text, question, thread_ts, workspace, working)
         )
@@ -256,6 +249,7 @@ class Handlers:
         fallback, blocks = ui.answer_blocks(answer, feedback_id)
         self._reply(client, channel, thread_ts, working, fallback, blocks)
         self.threads.put(ThreadInfo(channel, thread_ts, "ask", workspace, user, None, text))
+        self.threads.add_exchange(channel, thread_ts, user, text, answer.text)
 
     def _reply(self, client, channel, thread_ts, working, text, blocks) -> None:
         if working and working.get("ts"):
@@ -268,51 +262,46 @@ class Handlers:
         if event.get("bot_id") or event.get("subtype") in _IGNORED_SUBTYPES:
             return
         text = _MENTION.sub("", event.get("text", "")).strip()
-        thread_ts = event.get("thread_ts") or event["ts"]
-        if event.get("thread_ts"):
-            info = self.threads.get(event["channel"], event["thread_ts"])
+        channel, parent = event["channel"], event.get("thread_ts")
+        if parent:
+            info = self.threads.get(channel, parent)
             if info and info.kind == "interview":
                 self._interview_reply(client, event, info, text)
                 return
         if not text:
             self._post(
                 client,
-                channel=event["channel"],
-                thread_ts=thread_ts,
+                channel=channel,
+                thread_ts=parent or event["ts"],
                 text="Ask me a readiness question, e.g. “Do we have evidence for change management?”",
             )
             return
-        self._answer(
-            client, context.team_id or event.get("team"), event["channel"], event.get("user", ""), text, thread_ts
-        )
+        team = context.team_id or event.get("team")
+        self._answer(client, team, channel, event.get("user", ""), text, parent or event["ts"])
 
     def on_message(self, event: dict, client: WebClient, context) -> None:
+        """Direct messages, and replies in the bot's threads (a ``thread_broadcast`` reply,
+        also sent to the channel, counts as a reply)."""
         if event.get("bot_id") or event.get("subtype") in _IGNORED_SUBTYPES or "user" not in event:
             return
         if context.bot_user_id and event.get("user") == context.bot_user_id:
             return
-        text = event.get("text", "").strip()
-        channel = event["channel"]
-        if event.get("thread_ts"):
-            if _MENTION.search(event.get("text", "")) and event.get("channel_type") != "im":
-                return  # mentions are handled by on_mention
-            info = self.threads.get(channel, event["thread_ts"])
+        raw = event.get("text", "")
+        text, channel, parent = raw.strip(), event["channel"], event.get("thread_ts")
+        in_dm = event.get("channel_type") == "im"
+        names_bot = bool(context.bot_user_id) and f"<@{context.bot_user_id}>" in raw
+        if names_bot and not in_dm:
+            return  # the app_mention event carries it
+        if parent:
+            info = self.threads.get(channel, parent)
             if info is None:
                 return
             if info.kind == "interview":
                 self._interview_reply(client, event, info, text)
-            elif text:
-                self._answer(
-                    client,
-                    context.team_id,
-                    channel,
-                    event["user"],
-                    text,
-                    event["thread_ts"],
-                    previous=info.last_question,
-                )
+            elif text and is_question(mentioned=names_bot, author=event["user"], asker=info.owner):
+                self._answer(client, context.team_id, channel, event["user"], text, parent)
             return
-        if event.get("channel_type") == "im" and text:
+        if in_dm and text:
             self._answer(client, context.team_id, channel, event["user"], text, event["ts"])
 
     # -- interviews ------------------------------------------------------------------

@@ -1,11 +1,15 @@
-"""Which Slack thread belongs to what: an ask conversation (for follow-ups) or a rehearsal."""
+"""Which Slack thread belongs to what: an ask conversation (who asked, and the questions
+and answers so far, for follow-ups) or a rehearsal."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, Text, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from assistant.conversation import Exchange
 
 metadata = MetaData()
 threads = Table(
@@ -19,6 +23,17 @@ threads = Table(
     Column("session_id", String(40)),
     Column("last_question", Text),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+exchanges = Table(
+    "slack_thread_exchanges",
+    metadata,
+    Column("channel", String(64), primary_key=True),
+    Column("thread_ts", String(32), primary_key=True),
+    Column("n", Integer, primary_key=True),
+    Column("asked_by", String(64)),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
 )
 
 
@@ -50,6 +65,7 @@ class ThreadStore:
         )
 
     def put(self, info: ThreadInfo) -> None:
+        """Create or update a thread; an ask thread keeps the person who started it."""
         values = {
             "kind": info.kind,
             "workspace": info.workspace,
@@ -60,7 +76,43 @@ class ThreadStore:
         }
         with self._engine.begin() as conn:
             where = (threads.c.channel == info.channel) & (threads.c.thread_ts == info.thread_ts)
-            if conn.execute(select(threads.c.kind).where(where)).first():
+            existing = conn.execute(select(threads.c.kind, threads.c.owner).where(where)).first()
+            if existing:
+                if existing.kind == info.kind == "ask" and existing.owner:
+                    values["owner"] = existing.owner
                 conn.execute(update(threads).where(where).values(**values))
             else:
                 conn.execute(insert(threads).values(channel=info.channel, thread_ts=info.thread_ts, **values))
+
+    def add_exchange(self, channel: str, thread_ts: str, asked_by: str, question: str, answer: str) -> None:
+        where = (exchanges.c.channel == channel) & (exchanges.c.thread_ts == thread_ts)
+        for attempt in range(3):  # two answers finishing at once in one thread race for n
+            try:
+                with self._engine.begin() as conn:
+                    n = conn.execute(select(func.coalesce(func.max(exchanges.c.n), 0)).where(where)).scalar_one()
+                    conn.execute(
+                        insert(exchanges).values(
+                            channel=channel,
+                            thread_ts=thread_ts,
+                            n=n + 1,
+                            asked_by=asked_by,
+                            question=question,
+                            answer=answer,
+                            at=datetime.now(UTC),
+                        )
+                    )
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+
+    def history(self, channel: str, thread_ts: str, last: int = 10) -> list[Exchange]:
+        """The thread's last ``last`` questions and answers, oldest first."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(exchanges.c.question, exchanges.c.answer)
+                .where(exchanges.c.channel == channel, exchanges.c.thread_ts == thread_ts)
+                .order_by(exchanges.c.n.desc())
+                .limit(last)
+            ).all()
+        return [Exchange(r.question, r.answer) for r in reversed(rows)]
