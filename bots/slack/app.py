@@ -246,7 +246,7 @@ class Handlers:
             self._reply(client, channel, thread_ts, working, "Sorry, something went wrong on my side.", None)
             return
         feedback_id = self.feedback.record_answer(answer, f"slack:{team}/{channel}")
-        fallback, blocks = ui.answer_blocks(answer, feedback_id)
+        fallback, blocks = ui.answer_blocks(answer, feedback_id, self.settings.public_url)
         self._reply(client, channel, thread_ts, working, fallback, blocks)
         self.threads.put(ThreadInfo(channel, thread_ts, "ask", workspace, user, None, text))
         self.threads.add_exchange(channel, thread_ts, user, text, answer.text)
@@ -429,7 +429,7 @@ class Handlers:
             item = self.feedback.get(action["value"])
         except AuditprepError:
             return
-        fallback, blocks = ui.passages_blocks(item.answer)
+        fallback, blocks = ui.passages_blocks(item.answer, self.settings.public_url)
         self._ephemeral(client, body, fallback, blocks)
 
     def _rate(self, body, item_id: str, rating: str, reason: str | None, client, thanks: str | None) -> None:

@@ -1,16 +1,20 @@
 """Block Kit rendering, trimmed to Slack's limits (50 blocks, 3000 characters a section,
-10 context elements)."""
+10 context elements) without ever dropping a cited source."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from assistant.interviews.models import Assessment, InterviewSummary, Turn, TurnKind
-from assistant.models import Answer
+from assistant.models import Answer, Citation
 from assistant.readiness.models import ReadinessReport
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_CONTEXT = 10
 MAX_FALLBACK = 3500
+MAX_LABEL = 150
+MAX_ELEMENT = 2000
 _VERDICT = {"covered": "🟢", "consistent": "🟢", "partial": "🟡", "not_covered": "🔴", "inconsistent": "🔴"}
 
 
@@ -47,21 +51,58 @@ def cap(blocks: list[dict]) -> list[dict]:
     return blocks[:MAX_BLOCKS]
 
 
-def answer_blocks(answer: Answer, feedback_id: str) -> tuple[str, list[dict]]:
+def source_url(citation: Citation, public_url: str) -> str | None:
+    """Where the web page at ``public_url`` shows a cited passage or clause; None without one."""
+    base = public_url.strip().rstrip("/")
+    if not base:
+        return None
+    if citation.kind == "clause" and citation.clause_id:
+        return f"{base}/#clause={quote(citation.clause_id, safe='')}"
+    if citation.chunk_id:
+        return f"{base}/#passage={quote(citation.chunk_id, safe='')}"
+    return None
+
+
+def source_label(citation: Citation) -> str:
+    """``[n] document › section`` (or ``[n] clause 8.5.1 title``), escaped and bounded."""
+    if citation.kind == "clause":
+        label = f"[{citation.marker}] clause {citation.clause_id} {citation.title or ''}".strip()
+    else:
+        where = " › ".join(x for x in (citation.document, citation.section) if x)
+        label = f"[{citation.marker}] {where}" + (f", p. {citation.page}" if citation.page else "")
+    return escape(trim(label, MAX_LABEL))
+
+
+def source_link(citation: Citation, public_url: str) -> str:
+    """A Slack link ``<url|[n] document › section>``, or the label alone without a public URL."""
+    url = source_url(citation, public_url)
+    return f"<{url}|{source_label(citation)}>" if url else source_label(citation)
+
+
+def source_blocks(citations: list[Citation], public_url: str, budget: int) -> list[dict]:
+    """Every citation as a context element, ten to a block; when more blocks than ``budget``
+    would be needed, several sources share an element instead of any being dropped."""
+    links = [source_link(c, public_url) for c in citations]
+    if not links:
+        return []
+    per_element = max(1, -(-len(links) // (max(1, budget) * MAX_CONTEXT)))
+    elements = ["\n".join(links[i : i + per_element]) for i in range(0, len(links), per_element)]
+    return [
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": e[:MAX_ELEMENT]} for e in elements[i : i + MAX_CONTEXT]],
+        }
+        for i in range(0, len(elements), MAX_CONTEXT)
+    ]
+
+
+def answer_blocks(answer: Answer, feedback_id: str, public_url: str = "") -> tuple[str, list[dict]]:
     blocks: list[dict] = []
     if answer.verdict:
         icon = _VERDICT.get(answer.verdict.value, "")
         blocks.append(section(f"{icon} *Verdict: {answer.verdict.value.replace('_', ' ')}*"))
     blocks.append(section(escape(answer.text)))
-    sources = []
-    for c in answer.citations:
-        if c.kind == "clause":
-            sources.append(f"[{c.marker}] clause {c.clause_id} {escape(c.title or '')}")
-        else:
-            where = ", ".join(x for x in (c.document, c.section, f"p. {c.page}" if c.page else "") if x)
-            sources.append(f"[{c.marker}] {escape(where)}")
-    if sources:
-        blocks.append(context(sources))
+    blocks += source_blocks(answer.citations, public_url, MAX_BLOCKS - len(blocks) - 1)
     actions = [button("👍", "feedback_up", feedback_id), button("👎", "feedback_down", feedback_id)]
     if any(c.kind == "document" for c in answer.citations):
         actions.insert(0, button("Show passages", "show_passages", feedback_id))
@@ -69,12 +110,16 @@ def answer_blocks(answer: Answer, feedback_id: str) -> tuple[str, list[dict]]:
     return trim(answer.text, MAX_FALLBACK), cap(blocks)
 
 
-def passages_blocks(answer: Answer) -> tuple[str, list[dict]]:
+def passages_blocks(answer: Answer, public_url: str = "") -> tuple[str, list[dict]]:
+    quoted = [c for c in answer.citations if c.kind == "document" and c.quote]
     blocks = [section("*Quoted passages*")]
-    for c in answer.citations:
-        if c.kind == "document" and c.quote:
-            where = ", ".join(x for x in (c.document, c.section) if x)
-            blocks.append(section(f"[{c.marker}] _{escape(where)}_\n> {escape(c.quote)}"))
+    per_block = max(1, -(-len(quoted) // (MAX_BLOCKS - 1)))
+    for i in range(0, len(quoted), per_block):
+        group = quoted[i : i + per_block]
+        budget = MAX_SECTION // len(group) - 60
+        blocks.append(
+            section("\n".join(f"{source_link(c, public_url)}\n> {escape(trim(c.quote or '', budget))}" for c in group))
+        )
     return "Quoted passages", cap(blocks)
 
 
