@@ -166,7 +166,12 @@ class Assistant:
         from assistant.readiness.service import ReadinessService
 
         return ReadinessService(
-            self.catalogue, self.ask.evidence, self.store, self.manifest, cache_dir=self.settings.data_dir / "readiness"
+            self.catalogue,
+            self.ask.evidence,
+            self.store,
+            self.manifest,
+            cache_dir=self.settings.data_dir / "readiness",
+            knowledge_dir=self.settings.knowledge_dir,
         )
 
     @cached_property

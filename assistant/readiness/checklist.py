@@ -37,6 +37,7 @@ class ChecklistItem:
     status: ItemStatus
     documents: list[str] = field(default_factory=list)
     note: str = ""
+    finding: str = ""  # missing | weak | vague targets | audit coverage; empty when present
 
 
 STAGE1: tuple[ChecklistSpec, ...] = (
@@ -108,7 +109,8 @@ def stage1_checklist(records: list[DocumentRecord]) -> list[ChecklistItem]:
             if status is ItemStatus.PRESENT
             else (f"only {len(docs)} found; at least {spec.minimum} expected" if docs else "no document found")
         )
-        items.append(ChecklistItem(spec.key, spec.label, list(spec.clauses), status, sorted(docs), note))
+        finding = "" if status is ItemStatus.PRESENT else status.value
+        items.append(ChecklistItem(spec.key, spec.label, list(spec.clauses), status, sorted(docs), note, finding))
     return items
 
 
@@ -153,11 +155,13 @@ def assess_checklist(records: list[DocumentRecord], texts: dict[str, str], catal
             if vague:
                 item.status = ItemStatus.WEAK
                 item.note = "no measurable targets in: " + ", ".join(vague)
+                item.finding = "vague targets"
         if item.key == "internal_audit" and item.documents:
             uncovered = audit_gaps(" ".join(texts.get(d, "") for d in item.documents), catalogue)
             if uncovered:
                 item.status = ItemStatus.WEAK
                 item.note = "the audit records do not cover: " + ", ".join(uncovered)
+                item.finding = "audit coverage"
     return items
 
 

@@ -22,13 +22,38 @@ class Severity(StrEnum):
     OBSERVATION = "observation"
 
 
+class Quote(BaseModel):
+    """A sentence of the organization's documents, where it stands and what surrounds it."""
+
+    document: str
+    section: str = ""
+    sentence: str
+    context: str = ""  # the sentence with its neighbours in the document
+
+
+class Finding(BaseModel):
+    """One thing an auditor would raise at a clause, graded as they would grade it."""
+
+    clause_id: str
+    element_id: str | None = None
+    grade: Severity
+    source: str  # element | clause | checklist | freshness | register | inconsistency
+    state: str  # what was found: absent, deferred, negated, hedged, unclear, stale record, ...
+    rule: str  # the grading rule that gave the grade (knowledge/rules/finding_grades.yaml)
+    why: str
+    summary: str
+    quotes: list[Quote] = Field(default_factory=list)
+    documents: list[str] = Field(default_factory=list)
+
+
 class ClauseReadiness(BaseModel):
     clause_id: str
     title: str
     group: str
     status: ClauseStatus
-    score: float  # 0-1: evidenced = 1, weak = 0.5 per element
+    score: float  # 0-1: element credits by grade, capped by the clause's worst finding
     elements: list[ElementFinding]
+    findings: list[Finding] = Field(default_factory=list)  # majors first
     documented_present: list[str] = Field(default_factory=list)
     documented_missing: list[str] = Field(default_factory=list)
     documents: list[str] = Field(default_factory=list)
@@ -51,6 +76,7 @@ class ChecklistEntry(BaseModel):
     status: str  # present | weak | missing
     documents: list[str]
     note: str = ""
+    finding: str = ""  # missing | weak | vague targets | audit coverage; empty when present
 
 
 class FreshnessFlag(BaseModel):
@@ -72,11 +98,15 @@ class RecordFinding(BaseModel):
 
 
 class Action(BaseModel):
-    severity: Severity
-    title: str
-    detail: str
+    severity: Severity  # the grade of the findings it closes
+    title: str  # what to do
+    detail: str  # what was found
     clause_ids: list[str]
     documents: list[str] = Field(default_factory=list)
+    owner: str = ""  # who typically owns it
+    closes: str = ""  # the evidence that closes it
+    stage1: bool = False  # a Stage 1 auditor reviews what it concerns
+    source: str = ""  # element | clause | checklist | freshness | register | inconsistency
 
 
 class ReadinessReport(BaseModel):

@@ -21,9 +21,12 @@ from pathlib import Path
 from assistant.answering.consistency import find_disagreements
 from assistant.answering.evidence import EvidenceChecker, verdict_for
 from assistant.catalogue import Catalogue
+from assistant.config import DEFAULT_KNOWLEDGE_DIR
+from assistant.evidence import load_statement_cues
 from assistant.manifest import Manifest
 from assistant.models import (
     Disagreement,
+    DocType,
     DocumentRecord,
     ElementFinding,
     ElementStatus,
@@ -32,6 +35,7 @@ from assistant.models import (
     Verdict,
 )
 from assistant.ports import VectorStore
+from assistant.readiness.actions import ActionPlanner
 from assistant.readiness.cache import Held, Refresher, ServedReport, Watcher
 from assistant.readiness.checklist import AUDIT_GROUPS, assess_checklist, document_texts
 from assistant.readiness.elements import (
@@ -44,12 +48,15 @@ from assistant.readiness.elements import (
     relevant_documents,
     unhedge,
 )
+from assistant.readiness.findings import FindingBuilder, ordered
 from assistant.readiness.freshness import check_document, departed_owners
+from assistant.readiness.grading import GradingRules, clause_score, clause_status, element_state
 from assistant.readiness.models import (
     Action,
     ChecklistEntry,
     ClauseReadiness,
     ClauseStatus,
+    Finding,
     FreshnessFlag,
     GroupReadiness,
     ReadinessReport,
@@ -87,6 +94,7 @@ class _Documents:
     texts: dict[str, str]
     passages: list[Passage]
     tags: dict[str, Counter[str]]
+    kinds: dict[str, DocType]
     freshness: list[FreshnessFlag]
     registers: list[RecordFinding]
     deferred: list[Downgrade]
@@ -109,12 +117,15 @@ class ReadinessService:
         manifest: Manifest,
         cache_dir: Path | None = None,
         watch_s: float = WATCH_S,
+        knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR,
     ) -> None:
         self._catalogue = catalogue
         self._evidence = evidence
         self._store = store
         self._manifest = manifest
         self._rules = ElementRules(catalogue)
+        self._grading = GradingRules.load(knowledge_dir)
+        self._cues = load_statement_cues(knowledge_dir)
         self._cache_dir = cache_dir
         self._latest: dict[str, Held] = {}
         self._latest_lock = threading.Lock()
@@ -244,19 +255,20 @@ class ReadinessService:
         if progress:
             progress(0, total, "documents")
         docs = self._documents(workspace, as_of)
-        lapses = _lapsed_clauses(docs.freshness, docs.registers, docs.checklist, docs.inconsistencies)
+        builder = FindingBuilder(self._grading, self._catalogue, docs.texts, docs.kinds)
+        attached = self._attached(builder, docs)
         clauses: list[ClauseReadiness] = []
         for index, clause in enumerate(leaves, start=1):
             if progress:
                 progress(index, total, f"clause {clause.id}")
-            findings = self._findings(workspace, clause.id, docs)
-            clauses.append(self._clause(clause.id, findings, verdict_for(findings), clause.id in lapses))
+            findings, states = self._findings(workspace, clause.id, docs)
+            clauses.append(self._clause(clause.id, findings, states, builder, attached.get(clause.id, [])))
         groups = self._groups(clauses)
         counts = {s.value: sum(f.status is s for c in clauses for f in c.elements) for s in ElementStatus}
         overall = sum(c.score for c in clauses) / len(clauses) if clauses else 0.0
         if progress:
             progress(total, total, "")
-        actions = _actions(clauses, docs.checklist, docs.freshness, docs.registers, docs.inconsistencies)
+        actions = ActionPlanner(self._grading, self._catalogue).plan(clauses)
         report = ReadinessReport(
             workspace=workspace,
             generated_at=datetime.now(UTC),
@@ -289,6 +301,7 @@ class ReadinessService:
             texts=texts,
             passages=passages,
             tags=tags,
+            kinds={r.source: r.doc_type for r in records},
             freshness=freshness + departed_owners(texts),
             registers=record_findings(texts, tags, self._catalogue, as_of),
             deferred=self._rules.deferrals(texts, addressed_clauses(tags)),
@@ -296,50 +309,74 @@ class ReadinessService:
             inconsistencies=find_disagreements(passages, self._catalogue),
         )
 
-    def _findings(self, workspace: str, clause_id: str, docs: _Documents) -> list[ElementFinding]:
-        """The evidence check's findings for a clause, held to what the documents say."""
+    def _findings(
+        self, workspace: str, clause_id: str, docs: _Documents
+    ) -> tuple[list[ElementFinding], dict[str, str]]:
+        """The evidence check's findings for a clause, held to what the documents say, and
+        the state of each element that is not evidenced (absent, deferred, negated, ...)."""
         relevant = relevant_documents(docs.tags, clause_id)
         findings = self._evidence.check(workspace, [clause_id])[0].findings
         findings = corroborate(unhedge(findings), docs.passages, relevant, self._rules)
-        downgrades = [d for d in docs.deferred if d.element_id.startswith(clause_id + "-e")]
-        downgrades += self._rules.absences(clause_id, findings, docs.texts, relevant)
-        return apply(findings, downgrades)
+        deferred = [d for d in docs.deferred if d.element_id.startswith(clause_id + "-e")]
+        absent = self._rules.absences(clause_id, findings, docs.texts, relevant)
+        findings = apply(findings, deferred + absent)
+        deferred_ids = {d.element_id for d in deferred}
+        absent_ids = {d.element_id for d in absent}
+        states = {}
+        for f in findings:
+            element = self._catalogue.element(f.element_id)
+            state = element_state(f, element, self._cues, f.element_id in absent_ids, f.element_id in deferred_ids)
+            if state is not None:
+                states[f.element_id] = state
+        return findings, states
+
+    def _attached(self, builder: FindingBuilder, docs: _Documents) -> dict[str, list[Finding]]:
+        """Findings read from whole documents (Stage 1 checklist, dates, registers,
+        disagreements), by the clause they concern."""
+        out: dict[str, list[Finding]] = {}
+        found = [f for e in docs.checklist for f in builder.checklist(e)]
+        found += [f for flag in docs.freshness for f in builder.freshness(flag)]
+        found += [f for r in docs.registers for f in builder.register(r)]
+        found += [f for d in docs.inconsistencies for f in builder.inconsistency(d)]
+        for f in found:
+            out.setdefault(f.clause_id, []).append(f)
+        return out
 
     # -- pieces ----------------------------------------------------------------------
     def _clause(
-        self, clause_id: str, findings: list[ElementFinding], verdict: Verdict, lapsed: bool = False
+        self,
+        clause_id: str,
+        elements: list[ElementFinding],
+        states: dict[str, str],
+        builder: FindingBuilder,
+        attached: list[Finding],
     ) -> ClauseReadiness:
-        """A clause's standing. A lapse found in its records (a stale review, an incomplete
-        register) keeps it from "covered" even when every element is described."""
+        """A clause's standing with its graded findings, majors first."""
         clause = self._catalogue.get(clause_id)
-        n = len(findings) or 1
-        score = (
-            sum(
-                1.0 if f.status is ElementStatus.EVIDENCED else 0.5 if f.status is ElementStatus.WEAK else 0.0
-                for f in findings
-            )
-            / n
-        )
-        status = {Verdict.COVERED: ClauseStatus.COVERED, Verdict.PARTIAL: ClauseStatus.PARTIAL}.get(
-            verdict, ClauseStatus.MISSING
-        )
-        if lapsed and status is ClauseStatus.COVERED:
-            status = ClauseStatus.PARTIAL
+        absent = verdict_for(elements) is Verdict.NOT_COVERED
+        if absent:
+            findings = [builder.clause_absent(clause_id)]
+        else:
+            findings = [builder.element(f, states[f.element_id]) for f in elements if f.element_id in states]
+        findings = ordered(findings + attached)
+        score = clause_score(elements, findings, self._grading, absent)
+        status = clause_status(elements, findings, absent)
         documented = {e.id: e.documented for e in clause.elements}
         present = [
-            f.statement for f in findings if documented.get(f.element_id) and f.status is ElementStatus.EVIDENCED
+            f.statement for f in elements if documented.get(f.element_id) and f.status is ElementStatus.EVIDENCED
         ]
         missing = [
-            f.statement for f in findings if documented.get(f.element_id) and f.status is not ElementStatus.EVIDENCED
+            f.statement for f in elements if documented.get(f.element_id) and f.status is not ElementStatus.EVIDENCED
         ]
-        docs = sorted({f.document for f in findings if f.document})
+        docs = sorted({f.document for f in elements if f.document})
         return ClauseReadiness(
             clause_id=clause.id,
             title=clause.title,
             group=group_of(clause.id),
             status=status,
             score=round(score, 3),
-            elements=findings,
+            elements=elements,
+            findings=findings,
             documented_present=present,
             documented_missing=missing,
             documents=docs,
@@ -374,23 +411,16 @@ class ReadinessService:
     def _checklist(self, records: list[DocumentRecord], texts: dict[str, str]) -> list[ChecklistEntry]:
         return [
             ChecklistEntry(
-                key=i.key, label=i.label, clauses=i.clauses, status=i.status.value, documents=i.documents, note=i.note
+                key=i.key,
+                label=i.label,
+                clauses=i.clauses,
+                status=i.status.value,
+                documents=i.documents,
+                note=i.note,
+                finding=i.finding,
             )
             for i in assess_checklist(records, texts, self._catalogue)
         ]
-
-
-def _lapsed_clauses(
-    freshness: list[FreshnessFlag],
-    records: list[RecordFinding],
-    checklist: list[ChecklistEntry],
-    inconsistencies: list[Disagreement],
-) -> set[str]:
-    """Clauses a finding names: a stale or incomplete record, a weak Stage 1 document, or
-    documents that disagree."""
-    named = {c for f in [*freshness, *records] for c in f.clause_ids}
-    named |= {c for item in checklist if item.status != "present" for c in item.clauses}
-    return named | {c for d in inconsistencies for c in d.clause_ids}
 
 
 def _overall_status(score: float, checklist: list[ChecklistEntry], actions: list[Action]) -> str:
@@ -404,99 +434,3 @@ def _overall_status(score: float, checklist: list[ChecklistEntry], actions: list
     if score >= 0.55:
         return "nearly ready: close the listed gaps before Stage 1"
     return "not ready: significant gaps before Stage 1"
-
-
-def _actions(
-    clauses: list[ClauseReadiness],
-    checklist: list[ChecklistEntry],
-    freshness: list[FreshnessFlag],
-    records: list[RecordFinding],
-    inconsistencies,
-) -> list[Action]:
-    actions: list[Action] = []
-    for entry in checklist:
-        if entry.status == "missing":
-            actions.append(
-                Action(
-                    severity=Severity.MAJOR,
-                    title=f"Create: {entry.label}",
-                    detail="A Stage 1 auditor reviews this document; none was found.",
-                    clause_ids=entry.clauses,
-                )
-            )
-        elif entry.status == "weak":
-            actions.append(
-                Action(
-                    severity=Severity.MINOR,
-                    title=f"Strengthen: {entry.label}",
-                    detail=entry.note,
-                    clause_ids=entry.clauses,
-                    documents=entry.documents,
-                )
-            )
-    for clause in clauses:
-        missing_required = [f for f in clause.elements if f.status is ElementStatus.NOT_FOUND]
-        weak = [f for f in clause.elements if f.status is ElementStatus.WEAK]
-        if clause.status is ClauseStatus.MISSING:
-            actions.append(
-                Action(
-                    severity=Severity.MAJOR,
-                    title=f"Document and implement {clause.clause_id} {clause.title}",
-                    detail="No evidence for: " + "; ".join(f.statement for f in missing_required[:3]),
-                    clause_ids=[clause.clause_id],
-                )
-            )
-        elif missing_required:
-            actions.append(
-                Action(
-                    severity=Severity.MINOR,
-                    title=f"Close gaps in {clause.clause_id} {clause.title}",
-                    detail="Not evidenced: " + "; ".join(f.statement for f in missing_required[:3]),
-                    clause_ids=[clause.clause_id],
-                    documents=clause.documents,
-                )
-            )
-        elif weak:
-            actions.append(
-                Action(
-                    severity=Severity.OBSERVATION,
-                    title=f"Tighten wording in {clause.clause_id} {clause.title}",
-                    detail="Weak evidence: " + "; ".join(f.statement for f in weak[:2]),
-                    clause_ids=[clause.clause_id],
-                    documents=sorted({f.document for f in weak if f.document}),
-                )
-            )
-    for flag in freshness:
-        actions.append(
-            Action(
-                severity=Severity.MINOR,
-                title=f"Bring up to date: {flag.document}",
-                detail=flag.detail,
-                clause_ids=flag.clause_ids,
-                documents=[flag.document],
-            )
-        )
-    for record in records:
-        actions.append(
-            Action(
-                severity=Severity.MINOR,
-                title=f"Complete the records in {record.document}",
-                detail=record.detail,
-                clause_ids=record.clause_ids,
-                documents=[record.document],
-            )
-        )
-    for d in inconsistencies:
-        docs = sorted({p.source for p in d.statements})
-        actions.append(
-            Action(
-                severity=Severity.MINOR,
-                title=f"Align documents on {d.topic}",
-                detail=" vs ".join(d.values),
-                clause_ids=d.clause_ids,
-                documents=docs,
-            )
-        )
-    order = [Severity.MAJOR, Severity.MINOR, Severity.OBSERVATION]
-    actions.sort(key=lambda a: order.index(a.severity))
-    return actions[:10]
