@@ -48,6 +48,7 @@ def builder(rules, catalogue) -> FindingBuilder:
 
 
 def _finding(element_id: str, status: ElementStatus, document: str | None = None, quote: str | None = None):
+    """A finding as the evidence check gives it; a quoted passage names the element's first cue."""
     return ElementFinding(
         element_id=element_id,
         clause_id=element_id.rsplit("-e", 1)[0],
@@ -57,6 +58,7 @@ def _finding(element_id: str, status: ElementStatus, document: str | None = None
         document=document,
         section="7 Emergency changes" if document else None,
         quote=quote,
+        matched_cues=["emergency change"] if quote else [],
     )
 
 
@@ -69,9 +71,10 @@ BYPASS = "Where a service is down, the on-call engineer implements the fix witho
         (Facts("checklist", "missing"), Severity.MAJOR),
         (Facts("checklist", "audit coverage"), Severity.MAJOR),
         (Facts("clause", "absent"), Severity.MAJOR),
-        (Facts("element", "negated", required=True, prescribed=True), Severity.MAJOR),
+        (Facts("element", "negated", required=True, prescribed=True, named=True), Severity.MAJOR),
+        (Facts("element", "negated", required=True, prescribed=True, named=False), Severity.OBSERVATION),
         (Facts("freshness", "untested plan"), Severity.MAJOR),
-        (Facts("element", "negated", required=True, prescribed=False), Severity.MINOR),
+        (Facts("element", "negated", required=True, prescribed=False, named=True), Severity.MINOR),
         (Facts("element", "deferred", required=True, prescribed=True), Severity.MINOR),
         (Facts("element", "absent", required=True, prescribed=True), Severity.MINOR),
         (Facts("checklist", "vague targets"), Severity.MINOR),
@@ -98,6 +101,8 @@ def test_a_bypassed_control_is_major_in_a_procedure_and_minor_in_one_record(buil
     assert element_state(in_procedure, element, cues, absent=False, deferred=False) == "negated"
     assert builder.element(in_procedure, "negated").grade is Severity.MAJOR
     assert builder.element(in_record, "negated").grade is Severity.MINOR
+    elsewhere = in_procedure.model_copy(update={"matched_cues": []})  # a negation near the topic, not about it
+    assert builder.element(elsewhere, "negated").grade is Severity.OBSERVATION
 
 
 def test_element_states_come_from_the_checks_not_from_any_wording(catalogue, cues):

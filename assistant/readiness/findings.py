@@ -54,7 +54,13 @@ class FindingBuilder:
     def element(self, finding: ElementFinding, state: str) -> Finding:
         element = self._catalogue.element(finding.element_id)
         kind = self._kinds.get(finding.document or "")
-        facts = Facts("element", state, required=element.documented, prescribed=kind in PRESCRIBING if kind else False)
+        facts = Facts(
+            "element",
+            state,
+            required=element.documented,
+            prescribed=kind in PRESCRIBING if kind else False,
+            named=bool(finding.matched_cues),
+        )
         quotes = []
         if finding.document and finding.quote and finding.document in self._texts:
             quotes.append(self.quote(finding.document, finding.section or "", finding.quote))

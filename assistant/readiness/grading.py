@@ -24,7 +24,7 @@ from assistant.models import DocType, ElementFinding, ElementStatus
 from assistant.readiness.models import ClauseStatus, Finding, Severity
 
 Source = Literal["element", "clause", "checklist", "freshness", "register", "inconsistency"]
-_CONDITIONS = {"source", "state", "required", "prescribed"}
+_CONDITIONS = {"source", "state", "required", "prescribed", "named"}
 # Documents that set how work is done: what they say happens every time, not once.
 PRESCRIBING = frozenset({DocType.POLICY, DocType.PROCEDURE, DocType.PLAN, DocType.AGREEMENT, DocType.CATALOGUE})
 
@@ -37,6 +37,7 @@ class Facts:
     state: str
     required: bool | None = None
     prescribed: bool | None = None
+    named: bool | None = None
 
     def get(self, name: str) -> object:
         return getattr(self, name)

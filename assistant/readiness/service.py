@@ -51,6 +51,7 @@ from assistant.readiness.elements import (
 from assistant.readiness.findings import FindingBuilder, ordered
 from assistant.readiness.freshness import check_document, departed_owners
 from assistant.readiness.grading import GradingRules, clause_score, clause_status, element_state
+from assistant.readiness.kinds import DocumentKinds, hold_to_kind
 from assistant.readiness.models import (
     Action,
     ChecklistEntry,
@@ -95,6 +96,7 @@ class _Documents:
     passages: list[Passage]
     tags: dict[str, Counter[str]]
     kinds: dict[str, DocType]
+    of_kind: dict[str, set[str]]
     freshness: list[FreshnessFlag]
     registers: list[RecordFinding]
     deferred: list[Downgrade]
@@ -126,6 +128,7 @@ class ReadinessService:
         self._rules = ElementRules(catalogue)
         self._grading = GradingRules.load(knowledge_dir)
         self._cues = load_statement_cues(knowledge_dir)
+        self._kinds = DocumentKinds.load(knowledge_dir, catalogue)
         self._cache_dir = cache_dir
         self._latest: dict[str, Held] = {}
         self._latest_lock = threading.Lock()
@@ -302,6 +305,7 @@ class ReadinessService:
             passages=passages,
             tags=tags,
             kinds={r.source: r.doc_type for r in records},
+            of_kind=self._kinds.documents(records),
             freshness=freshness + departed_owners(texts),
             registers=record_findings(texts, tags, self._catalogue, as_of),
             deferred=self._rules.deferrals(texts, addressed_clauses(tags)),
@@ -320,8 +324,9 @@ class ReadinessService:
         deferred = [d for d in docs.deferred if d.element_id.startswith(clause_id + "-e")]
         absent = self._rules.absences(clause_id, findings, docs.texts, relevant)
         findings = apply(findings, deferred + absent)
+        findings, wrong_kind = hold_to_kind(findings, self._kinds, docs.of_kind, docs.passages, self._rules)
         deferred_ids = {d.element_id for d in deferred}
-        absent_ids = {d.element_id for d in absent}
+        absent_ids = {d.element_id for d in absent} | wrong_kind
         states = {}
         for f in findings:
             element = self._catalogue.element(f.element_id)
