@@ -61,9 +61,8 @@ class FindingBuilder:
             prescribed=kind in PRESCRIBING if kind else False,
             named=bool(finding.matched_cues),
         )
-        quotes = []
-        if finding.document and finding.quote and finding.document in self._texts:
-            quotes.append(self.quote(finding.document, finding.section or "", finding.quote))
+        quoted = self.quote(finding.document, finding.section or "", finding.quote) if finding.document else None
+        quotes = [quoted] if quoted and finding.quote else []
         return self._finding(
             facts,
             finding.clause_id,
@@ -87,14 +86,12 @@ class FindingBuilder:
         ]
 
     def freshness(self, flag: FreshnessFlag) -> list[Finding]:
-        quotes = [Quote(document=flag.document, sentence=flag.detail)]
         return [
             self._finding(
                 Facts("freshness", flag.kind),
                 c,
                 f"{flag.document}: {flag.detail}",
                 documents=[flag.document],
-                quotes=quotes,
             )
             for c in flag.clause_ids
         ]
@@ -119,13 +116,18 @@ class FindingBuilder:
             for c in d.clause_ids
         ]
 
-    def quote(self, document: str, section: str, sentence: str) -> Quote:
-        """The sentence with the one before and after it in the document, when it is found there."""
+    def quote(self, document: str, section: str, sentence: str | None) -> Quote | None:
+        """The sentence with the one before and after it in the document; None when the
+        document does not hold it (a finding about what is absent has nothing to quote)."""
+        if not sentence:
+            return None
         found = self._sentences.get(document)
         if found is None:
             found = self._sentences[document] = sentences(self._texts.get(document, ""))
         index = next((i for i, s in enumerate(found) if sentence in s or (len(s) > 20 and s in sentence)), None)
-        context = sentence if index is None else " ".join(found[max(0, index - 1) : index + 2])
+        if index is None:
+            return None
+        context = " ".join(found[max(0, index - 1) : index + 2])
         return Quote(document=document, section=section, sentence=sentence, context=context[:CONTEXT_CHARS])
 
 

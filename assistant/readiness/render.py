@@ -1,12 +1,14 @@
 """The readiness report as Markdown and as a self-contained HTML page (inline CSS and
-SVG charts: it opens on an air-gapped laptop)."""
+SVG charts: it opens on an air-gapped laptop). The page leads with the graded actions, then
+each clause's findings with their quotes in context, majors first; its print view puts one
+section on each landscape page, to drop into management-review slides."""
 
 from __future__ import annotations
 
 from html import escape
 
 from assistant.models import ElementStatus
-from assistant.readiness.models import ReadinessReport
+from assistant.readiness.models import ClauseReadiness, Finding, Quote, ReadinessReport, Severity
 
 _STATUS_COLOUR = {
     "covered": "#2e7d32",
@@ -16,6 +18,8 @@ _STATUS_COLOUR = {
     "weak": "#f9a825",
 }
 _ELEMENT_COLOUR = {"evidenced": "#2e7d32", "weak": "#f9a825", "not_found": "#c62828"}
+_GRADE_COLOUR = {"major": "#b71c1c", "minor": "#e65100", "observation": "#546e7a"}
+MAX_QUOTES = 2
 
 
 def to_markdown(report: ReadinessReport) -> str:
@@ -29,7 +33,8 @@ def to_markdown(report: ReadinessReport) -> str:
         "",
     ]
     lines += [
-        f"{i}. **[{a.severity.value}]** {a.title} — {a.detail} (clauses {', '.join(a.clause_ids)})"
+        f"{i}. **[{a.severity.value}]** {a.title} — {a.detail} (clauses {', '.join(a.clause_ids)}; "
+        f"owner: {a.owner or '—'}; closed by: {a.closes or '—'})"
         for i, a in enumerate(report.actions, 1)
     ] or ["No actions."]
     lines += ["", "## Stage 1 checklist", "", "| item | status | documents | note |", "|---|---|---|---|"]
@@ -57,9 +62,12 @@ def to_markdown(report: ReadinessReport) -> str:
     for c in report.clauses:
         lines.append(f"### {c.clause_id} {c.title} — {c.status.value} ({c.score:.0%})")
         lines.append("")
-        for f in c.elements:
-            where = f" — “{f.quote}” ({f.document}, {f.section})" if f.quote else ""
-            lines.append(f"- {f.status.value}: {f.statement}{where}")
+        for f in c.findings:
+            quote = f.quotes[0] if f.quotes else None
+            where = f" — “{quote.sentence}” ({quote.document}, {quote.section or '—'})" if quote else ""
+            lines.append(f"- **{f.grade.value}**: {f.summary}{where}")
+        if not c.findings:
+            lines.append("- no findings")
         lines.append("")
     return "\n".join(lines)
 
@@ -115,92 +123,122 @@ def _status_chart(report: ReadinessReport) -> str:
 
 
 def _badge(status: str) -> str:
-    return f'<span class="badge" style="background:{_STATUS_COLOUR.get(status, "#555")}">{escape(status)}</span>'
+    colour = _STATUS_COLOUR.get(status, _GRADE_COLOUR.get(status, "#555"))
+    return f'<span class="badge" style="background:{colour}">{escape(status.replace("_", " "))}</span>'
+
+
+def _quote(q: Quote) -> str:
+    """A quote in its context: the sentences around it, the quoted one marked."""
+    e = escape
+    context = q.context or q.sentence
+    at = context.find(q.sentence)
+    if at >= 0 and q.sentence:
+        body = e(context[:at]) + "<mark>" + e(q.sentence) + "</mark>" + e(context[at + len(q.sentence) :])
+    else:
+        body = e(context)
+    where = " · ".join(x for x in (q.document, q.section) if x)
+    return f"<blockquote><p>{body}</p><cite>{e(where)}</cite></blockquote>"
+
+
+def _finding(f: Finding) -> str:
+    e = escape
+    quotes = "".join(_quote(q) for q in f.quotes[:MAX_QUOTES])
+    docs = f"<p class='docs'>Documents: {e(', '.join(f.documents))}</p>" if f.documents and not f.quotes else ""
+    return (
+        f'<li class="finding {e(f.grade.value)}">{_badge(f.grade.value)} {e(f.summary)}'
+        f'<p class="why">{e(f.why)}</p>{quotes}{docs}</li>'
+    )
+
+
+def _clause_section(c: ClauseReadiness) -> str:
+    """A clause with its findings in collapsible details, majors first; observations folded
+    under their own summary so the page holds no long tail of loose quotes."""
+    e = escape
+    raised = [f for f in c.findings if f.grade is not Severity.OBSERVATION]
+    notes = [f for f in c.findings if f.grade is Severity.OBSERVATION]
+    counts = " · ".join(
+        f"{n} {g.value}{'s' if n != 1 else ''}" for g in Severity if (n := sum(f.grade is g for f in c.findings))
+    )
+    body = f"<ul>{''.join(_finding(f) for f in raised)}</ul>" if raised else ""
+    if notes:
+        body += (
+            f"<details class='notes'><summary>{len(notes)} observation{'s' if len(notes) != 1 else ''}</summary>"
+            f"<ul>{''.join(_finding(f) for f in notes)}</ul></details>"
+        )
+    worst = c.findings[0].grade.value if c.findings else "none"
+    return (
+        f'<details class="clause worst-{worst}" id="c-{e(c.clause_id)}"><summary>{_badge(c.status.value)} '
+        f"<strong>{e(c.clause_id)} {e(c.title)}</strong> · {c.score:.0%} <small>{e(counts)}</small></summary>"
+        f"{body}</details>"
+    )
 
 
 def to_html(report: ReadinessReport) -> str:
     e = escape
-    passages: dict[str, tuple[str, str, str]] = {}
-    for c in report.clauses:
-        for f in c.elements:
-            if f.passage_id and f.quote:
-                passages.setdefault(f.passage_id, (f.document or "", f.section or "", f.quote))
     actions = "".join(
-        f"<li><strong>[{e(a.severity.value)}]</strong> {e(a.title)} — {e(a.detail)} "
-        f"<small>clauses {e(', '.join(a.clause_ids))}</small></li>"
-        for a in report.actions
+        f"<tr><td>{i}</td><td>{_badge(a.severity.value)}</td><td><strong>{e(a.title)}</strong>"
+        f"{'' if a.detail in a.title else '<br><small>' + e(a.detail) + '</small>'}</td>"
+        f"<td>{e(a.owner)}</td><td>{e(a.closes)}</td>"
+        f"<td>{e(', '.join(a.clause_ids[:6]))}{'…' if len(a.clause_ids) > 6 else ''}</td></tr>"
+        for i, a in enumerate(report.actions, 1)
     )
     checklist = "".join(
         f"<tr><td>{e(c.label)}</td><td>{_badge(c.status)}</td><td>{e(', '.join(c.documents) or '—')}</td>"
         f"<td>{e(c.note)}</td></tr>"
         for c in report.checklist
     )
-    clause_rows = []
-    for c in report.clauses:
-        items = []
-        for f in c.elements:
-            link = f' — <a href="#p-{e(f.passage_id)}">{e(f.document or "")}</a>' if f.passage_id and f.quote else ""
-            items.append(f"<li>{_badge(f.status.value.replace('_', ' '))} {e(f.statement)}{link}</li>")
-        clause_rows.append(
-            f'<details id="c-{e(c.clause_id)}"><summary>{_badge(c.status.value)} <strong>{e(c.clause_id)} '
-            f"{e(c.title)}</strong> · {c.score:.0%}</summary><ul>{''.join(items)}</ul></details>"
-        )
-    freshness = (
-        "".join(f"<li><strong>{e(f.document)}</strong>: {e(f.kind)} — {e(f.detail)}</li>" for f in report.freshness)
-        or "<li>No freshness issues found.</li>"
+    order = {g: i for i, g in enumerate(Severity)}
+    with_findings = sorted(
+        (c for c in report.clauses if any(f.grade is not Severity.OBSERVATION for f in c.findings)),
+        key=lambda c: order[c.findings[0].grade],
     )
-    records = (
-        "".join(
-            f"<li><strong>{e(r.document)}</strong> ({e(', '.join(r.clause_ids))}): {e(r.kind)} — {e(r.detail)}</li>"
-            for r in report.records
-        )
-        or "<li>No register rows fall short.</li>"
+    sound = [c for c in report.clauses if c not in with_findings]
+    sound_rows = "".join(
+        f"<tr><td>{e(c.clause_id)} {e(c.title)}</td><td>{_badge(c.status.value)}</td><td>{c.score:.0%}</td>"
+        f"<td>{len(c.findings) or '—'}</td></tr>"
+        for c in sound
     )
-    inconsistencies = (
-        "".join(
-            "<li>"
-            + e(d.topic)
-            + ": "
-            + " vs ".join(
-                f'<a href="#p-{e(p.id)}">{e(v)} ({e(p.source)})</a>'
-                for v, p in zip(d.values, d.statements, strict=True)
-            )
-            + "</li>"
-            for d in report.inconsistencies
-        )
-        or "<li>No disagreements found.</li>"
-    )
-    for d in report.inconsistencies:
-        for p in d.statements:
-            passages.setdefault(p.id, (p.source, p.section, p.text[:400]))
-    quoted = "".join(
-        f'<blockquote id="p-{e(pid)}"><p>“{e(quote)}”</p><cite>{e(doc)} · {e(section)}</cite></blockquote>'
-        for pid, (doc, section, quote) in passages.items()
-    )
+    grades = {g: sum(f.grade is g for c in report.clauses for f in c.findings) for g in Severity}
+    tally = " · ".join(f"{_badge(g.value)} {n}" for g, n in grades.items())
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Readiness report — {e(report.workspace)}</title>
 <style>
-body{{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:980px;margin:2rem auto;padding:0 1rem;
+body{{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1080px;margin:2rem auto;padding:0 1rem;
 color:#1b1b1b;line-height:1.45}}
 h1{{font-size:1.6rem}} h2{{margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}}
 table{{border-collapse:collapse;width:100%}} td,th{{border:1px solid #ddd;padding:.35rem .5rem;text-align:left;
 vertical-align:top}}
-.badge{{color:#fff;border-radius:4px;padding:0 .4rem;font-size:.8rem}} details{{margin:.3rem 0}}
-blockquote{{border-left:4px solid #90a4ae;margin:.6rem 0;padding:.2rem .8rem;background:#f7f9fa}}
-cite{{font-size:.85rem;color:#555}} .summary{{font-size:1.1rem}}
+.badge{{color:#fff;border-radius:4px;padding:0 .4rem;font-size:.8rem;white-space:nowrap}}
+details.clause{{border:1px solid #ddd;border-radius:6px;margin:.4rem 0;padding:.3rem .6rem}}
+details.worst-major{{border-left:6px solid {_GRADE_COLOUR["major"]}}}
+details.worst-minor{{border-left:6px solid {_GRADE_COLOUR["minor"]}}}
+summary{{cursor:pointer}} .why{{color:#555;font-size:.9rem;margin:.1rem 0}} .docs{{font-size:.85rem;color:#555}}
+li.finding{{margin:.5rem 0}}
+blockquote{{border-left:4px solid #90a4ae;margin:.4rem 0;padding:.2rem .8rem;background:#f7f9fa}}
+mark{{background:#fff3c4}} cite{{font-size:.85rem;color:#555}} .summary{{font-size:1.1rem}}
+@media print{{
+  @page{{size:A4 landscape;margin:12mm}}
+  body{{max-width:none;margin:0;font-size:11pt}}
+  h2{{break-before:page;font-size:18pt}} h1+p+h2{{break-before:avoid}}
+  tr,details.clause,blockquote{{break-inside:avoid}}
+  details.notes,.sound,.why{{display:none}}
+  a{{color:inherit;text-decoration:none}}
+}}
 </style></head><body>
 <h1>Readiness report — {e(report.workspace)}</h1>
 <p class="summary">As of {report.as_of.isoformat()} · {report.documents} documents · overall score
-<strong>{report.overall_score:.0%}</strong> · <strong>{e(report.overall_status)}</strong></p>
-<h2>Top actions before Stage 1</h2><ol>{actions or "<li>No actions.</li>"}</ol>
+<strong>{report.overall_score:.0%}</strong> · <strong>{e(report.overall_status)}</strong><br>Findings: {tally}</p>
+<h2>Top actions before Stage 1</h2>
+<table><thead><tr><th>#</th><th>Grade</th><th>What to do</th><th>Owner</th><th>Evidence that closes it</th>
+<th>Clauses</th></tr></thead><tbody>{actions or "<tr><td colspan='6'>No actions.</td></tr>"}</tbody></table>
 <h2>Coverage by clause group</h2>{_bar_chart(report)}
 <h2>Requirement elements</h2>{_status_chart(report)}
 <h2>Stage 1 checklist</h2><table><thead><tr><th>Item</th><th>Status</th><th>Documents</th><th>Note</th></tr></thead>
 <tbody>{checklist}</tbody></table>
-<h2>Record freshness</h2><ul>{freshness}</ul>
-<h2>Register records</h2><ul>{records}</ul>
-<h2>Inconsistencies between documents</h2><ul>{inconsistencies}</ul>
-<h2>Clauses</h2>{"".join(clause_rows)}
-<h2>Passages</h2>{quoted or "<p>No passages.</p>"}
+<h2>Findings by clause</h2>
+{"".join(_clause_section(c) for c in with_findings) or "<p>No major or minor findings.</p>"}
+<div class="sound"><h2>Clauses without major or minor findings</h2>
+<table><thead><tr><th>Clause</th><th>Status</th><th>Score</th><th>Observations</th></tr></thead>
+<tbody>{sound_rows}</tbody></table></div>
 </body></html>"""
