@@ -117,6 +117,24 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("slack", parents=[common], help="run the Slack bot in Socket Mode")
     p.set_defaults(run=_slack)
 
+    p = sub.add_parser("slack-settings", parents=[common], help="show or change the Slack bot's per-channel settings")
+    ssub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    s = ssub.add_parser("list", parents=[common], help="list the stored settings of every team and channel")
+    s.add_argument("--team", help="only this Slack team id")
+    s.set_defaults(run=_slack_settings_list)
+    s = ssub.add_parser("set", parents=[common], help="change a channel's settings (or a team's default)")
+    s.add_argument("--team", required=True, help="Slack team id (T…)")
+    s.add_argument("--channel", default="*", help="Slack channel id (C…); default: the team's default for all channels")
+    s.add_argument("--workspace", "-w", help="auditprep workspace the channel asks about")
+    for option, what in (
+        ("tagged-only", "answer channel messages only when the bot is mentioned"),
+        ("ephemeral", "answers only the asker sees, with a Share in channel button"),
+        ("enabled", "the bot works in the channel"),
+        ("rehearsals", "/mock-audit is allowed"),
+    ):
+        s.add_argument(f"--{option}", choices=["on", "off"], help=what)
+    s.set_defaults(run=_slack_settings_set)
+
     p = sub.add_parser("eval", parents=[common], help="score answers on a gold dataset against baselines")
     esub = p.add_subparsers(dest="action", metavar="ACTION")
     p.add_argument("--dataset", type=Path, help="dataset YAML (see evals/datasets/)")
@@ -381,6 +399,37 @@ def _slack(args: argparse.Namespace, settings) -> int:
     from bots.slack.socket_mode import run_socket_mode
 
     return run_socket_mode(settings)
+
+
+def _slack_settings_list(args: argparse.Namespace, settings) -> int:
+    from assistant.db import create_db_engine
+    from bots.slack.channels import ChannelSettingsStore
+
+    store = ChannelSettingsStore(create_db_engine(settings.resolved_database_url), settings.slack_workspaces)
+    for team, channel, current in store.rows(args.team):
+        print(f"{team}  {channel}  {current.describe()}")
+    return EXIT_OK
+
+
+def _slack_settings_set(args: argparse.Namespace, settings) -> int:
+    from assistant.db import create_db_engine
+    from bots.slack.channels import ChannelSettingsStore, parse_changes
+
+    given = {
+        "workspace": args.workspace,
+        **{o: getattr(args, o.replace("-", "_")) for o in ("tagged-only", "ephemeral", "enabled", "rehearsals")},
+    }
+    changes = parse_changes(" ".join(f"{k}={v}" for k, v in given.items() if v is not None))
+    if not changes:
+        print(
+            "error: give at least one of --workspace, --tagged-only, --ephemeral, --enabled, --rehearsals",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    store = ChannelSettingsStore(create_db_engine(settings.resolved_database_url), settings.slack_workspaces)
+    updated = store.update(args.team, args.channel, changes, "cli")
+    print(f"{args.team}  {args.channel}  {updated.describe()}")
+    return EXIT_OK
 
 
 # -- interview and readiness -----------------------------------------------------------

@@ -19,6 +19,7 @@ class FakeSlack:
         self._ts = 1_700_000_000.000100
         self._lock = threading.Lock()
         self.ws_url = "ws://127.0.0.1:1/link"
+        self.admins: set[str] = set()  # users.info reports these users as workspace admins
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -87,6 +88,9 @@ class FakeSlack:
             }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self.next_ts()}
+        if method == "users.info":
+            user = params.get("user")
+            return {"ok": True, "user": {"id": user, "is_admin": user in self.admins, "is_owner": False}}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.ws_url}
         return {"ok": True}

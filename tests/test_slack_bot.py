@@ -92,7 +92,7 @@ def _command(client: TestClient, fake: FakeSlack, command: str, text: str, user:
         "command": command,
         "text": text,
         "response_url": fake.url + "response",
-        "trigger_id": "trig",
+        "trigger_id": f"trig{time.time_ns()}",
         "api_app_id": "A1",
     }
     body = urllib.parse.urlencode(form)
@@ -104,7 +104,14 @@ def _command(client: TestClient, fake: FakeSlack, command: str, text: str, user:
 
 
 def _action(
-    client: TestClient, action_id: str, value: str, user: str = "U1", ts: str = "1.0", thread_ts: str | None = None
+    client: TestClient,
+    fake: FakeSlack,
+    action_id: str,
+    value: str,
+    user: str = "U1",
+    ts: str = "1.0",
+    thread_ts: str | None = None,
+    blocks: list | None = None,
 ):
     payload = {
         "type": "block_actions",
@@ -113,9 +120,9 @@ def _action(
         "api_app_id": "A1",
         "channel": {"id": "C1"},
         "container": {"type": "message", "message_ts": ts},
-        "message": {"ts": ts, **({"thread_ts": thread_ts} if thread_ts else {})},
-        "trigger_id": "trig",
-        "response_url": "http://127.0.0.1:1/unused",
+        "message": {"ts": ts, **({"thread_ts": thread_ts} if thread_ts else {}), "blocks": blocks or []},
+        "trigger_id": f"trig{time.time_ns()}",
+        "response_url": fake.url + "response",
         "actions": [{"action_id": action_id, "value": value, "type": "button", "block_id": "b", "action_ts": "1"}],
     }
     body = urllib.parse.urlencode({"payload": json.dumps(payload)})
@@ -291,7 +298,7 @@ def test_mock_audit_rehearsal_in_a_thread(data_dir, fake, embedder):
 
     posted = len(fake.named("chat.postMessage"))
     fake.wait_for(lambda f: len(f.named("chat.postMessage")) >= posted)
-    _action(client, "interview_end", "x", user="U1", ts=thread, thread_ts=thread)
+    _action(client, fake, "interview_end", "x", user="U1", ts=thread, thread_ts=thread)
     summary = fake.wait_for(
         lambda f: [p for p in f.named("chat.postMessage") if "summary" in (p.get("text") or "").lower()]
     )
@@ -329,8 +336,18 @@ def test_skip_button_and_contradiction_shown(data_dir, fake, embedder):
         for e in b["elements"]
         if e["action_id"] == "interview_skip"
     ]
-    _action(client, "interview_skip", skip[0]["value"], ts=thread, thread_ts=thread)
+    _action(client, fake, "interview_skip", skip[0]["value"], ts="1.5", thread_ts=thread, blocks=first["blocks"])
     fake.wait_for(lambda f: [p for p in f.named("chat.postMessage") if "Score –" in (p.get("text") or "")])
+    replaced = fake.wait_for(lambda f: [p for p in f.named("response") if "Skipped by <@U1>" in blocks_text(p)])
+    assert replaced[0]["replace_original"] is True
+    assert not [b for b in replaced[0]["blocks"] if b["type"] == "actions"]  # the buttons are gone
+    assert "Question 1 of 2" in blocks_text(replaced[0])  # the question itself stays
+
+    # A stale Skip (from a copy of the message) says what happened, only to the clicker's message.
+    posted = len(fake.named("chat.postMessage"))
+    _action(client, fake, "interview_skip", skip[0]["value"], ts="1.5", thread_ts=thread, blocks=first["blocks"])
+    fake.wait_for(lambda f: [p for p in f.named("response") if "already answered" in blocks_text(p)])
+    assert len(fake.named("chat.postMessage")) == posted
 
 
 def test_feedback_buttons_and_show_passages(data_dir, fake, embedder):
@@ -339,14 +356,19 @@ def test_feedback_buttons_and_show_passages(data_dir, fake, embedder):
     update = fake.wait_for(_answer_update)[0]
     actions = [b for b in update["blocks"] if b["type"] == "actions"][0]["elements"]
     feedback_id = actions[-1]["value"]
-    _action(client, "show_passages", feedback_id)
+    _action(client, fake, "show_passages", feedback_id)
     quoted = fake.wait_for(lambda f: f.named("chat.postEphemeral"))
     assert "Emergency CAB" in blocks_text(quoted[0])
-    _action(client, "feedback_down", feedback_id)
+    _action(client, fake, "feedback_down", feedback_id, blocks=update["blocks"])
     reasons = fake.wait_for(lambda f: [p for p in f.named("chat.postEphemeral") if "wrong" in (p.get("text") or "")])
     assert "Wrong clause" in blocks_text(reasons[0])
-    _action(client, "feedback_reason_wrong_document", feedback_id)
-    fake.wait_for(lambda f: [p for p in f.named("chat.postEphemeral") if "test set" in (p.get("text") or "")])
+    rated = fake.wait_for(lambda f: [p for p in f.named("response") if "found a problem" in blocks_text(p)])
+    elements = [e["action_id"] for b in rated[0]["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert elements == ["show_passages"]  # 👍/👎 replaced by the outcome; the passages stay available
+    assert "Emergency CAB" in blocks_text(rated[0])
+    _action(client, fake, "feedback_reason_wrong_document", feedback_id)
+    noted = fake.wait_for(lambda f: [p for p in f.named("response") if "test set" in (p.get("text") or "")])
+    assert noted[0]["replace_original"] is True and "Wrong clause" not in blocks_text(noted[0])
 
     from assistant.db import create_db_engine
     from assistant.feedback import FeedbackStore, feedback_to_dataset
@@ -364,6 +386,7 @@ def test_readiness_command_summarises(data_dir, fake, embedder):
         lambda f: [p for m, p in f.calls if m == "response" and "Readiness" in str(p)], timeout=120
     )
     assert "Top actions" in json.dumps(responses[-1])
+    assert "auditprep readiness" not in json.dumps(responses[-1])  # no command lines in Slack
 
 
 def test_socket_mode_receives_an_event_and_acks(data_dir, fake, embedder):

@@ -20,6 +20,7 @@ from assistant.conversation import is_question, with_context
 from assistant.errors import AuditprepError, InvalidInput
 from assistant.feedback import REASONS, FeedbackStore
 from bots.slack import blocks as ui
+from bots.slack.channels import ChannelSettings, ChannelSettingsStore, parse_changes
 from bots.slack.dedupe import SeenRequests, request_key
 from bots.slack.logs import BoundedRecords
 from bots.slack.threads import ThreadInfo, ThreadStore
@@ -27,6 +28,11 @@ from bots.slack.work import WorkPool
 
 log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
+SETTINGS_USAGE = (
+    "Change with `/auditprep-settings option=value …` (Slack admins): workspace=NAME, tagged-only=on|off "
+    "(answer channel messages only when mentioned), ephemeral=on|off (answers only the asker sees, "
+    "with a Share button), enabled=on|off, rehearsals=on|off."
+)
 _IGNORED_SUBTYPES = {
     "message_changed",
     "message_deleted",
@@ -55,14 +61,6 @@ class UserLimiter:
                 return False
             self._state[user] = (tokens - 1, now)
             return True
-
-
-def resolve_workspace(settings: Settings, team: str | None, channel: str | None) -> str | None:
-    """Slack team (or team/channel) → workspace; None for an unmapped team."""
-    mapping = settings.slack_workspaces
-    if team and channel and f"{team}/{channel}" in mapping:
-        return mapping[f"{team}/{channel}"]
-    return mapping.get(team or "")
 
 
 def create_slack_app(assistant: Assistant, settings: Settings, client: WebClient | None = None) -> App:
@@ -112,6 +110,7 @@ class Handlers:
         self.assistant = assistant
         self.settings = settings
         self.threads = ThreadStore(assistant.engine)
+        self.channels = ChannelSettingsStore(assistant.engine, settings.slack_workspaces)
         self.feedback = FeedbackStore(assistant.engine)
         self.limiter = UserLimiter(settings.slack_rate_limit_per_minute)
         self.answers = WorkPool(settings.slack_workers, "slack-answer")
@@ -123,6 +122,8 @@ class Handlers:
         a.event("message")(self._on_event(self.on_message))
         a.command("/mock-audit")(self._on_command(self.on_mock_audit, self.answers))
         a.command("/readiness")(self._on_command(self.on_readiness, self.answers))
+        a.command("/auditprep-settings")(self._on_command(self.on_settings, self.quick, status=False))
+        a.action("share_answer")(self._on_action(self.on_share))
         a.action("feedback_up")(self._on_action(self.on_feedback_up))
         a.action("feedback_down")(self._on_action(self.on_feedback_down))
         a.action(re.compile(r"^feedback_reason_\w+$"))(self._on_action(self.on_feedback_reason))
@@ -138,9 +139,12 @@ class Handlers:
 
         return listener
 
-    def _on_command(self, handle, pool: WorkPool):
+    def _on_command(self, handle, pool: WorkPool, status: bool = True):
         def listener(ack, command: dict, client: WebClient, context, respond) -> None:
-            ack(response_type="ephemeral", text=self._status(command.get("user_id", "")))
+            if status:
+                ack(response_type="ephemeral", text=self._status(command.get("user_id", "")))
+            else:
+                ack()
 
             def work() -> None:
                 try:
@@ -190,64 +194,97 @@ class Handlers:
                 text="Sorry, Slack did not accept my reply. Please try again.",
             )
 
-    def _workspace(
-        self, client: WebClient, team: str | None, channel: str, user: str, thread_ts: str | None
-    ) -> str | None:
-        workspace = resolve_workspace(self.settings, team, channel)
-        if workspace is None:
-            self._post(
-                client,
-                channel=channel,
-                thread_ts=thread_ts,
-                text="Sorry, this Slack workspace is not connected to auditprep. Ask your SMS coordinator "
-                "to map it in AUDITPREP_SLACK_WORKSPACES.",
-            )
-        return workspace
+    def _connected(self, client: WebClient, cfg: ChannelSettings, channel: str, user: str, thread_ts: str) -> bool:
+        """False (after telling the asker) when the channel has no workspace."""
+        if cfg.workspace:
+            return True
+        self._tell(
+            client,
+            cfg,
+            channel,
+            user,
+            thread_ts,
+            "Sorry, this channel is not connected to an auditprep workspace yet. A Slack admin can "
+            "connect it with `/auditprep-settings workspace=NAME`.",
+        )
+        return False
 
-    def _answer(self, client: WebClient, team: str | None, channel: str, user: str, text: str, thread_ts: str) -> None:
+    def _tell(self, client: WebClient, cfg: ChannelSettings, channel: str, user: str, thread_ts: str, text: str):
+        """A short note to the asker: in the thread, or only to them where answers are private."""
+        if cfg.ephemeral:
+            return self._post_ephemeral(client, channel=channel, user=user, thread_ts=thread_ts, text=text)
+        return self._post(client, channel=channel, thread_ts=thread_ts, text=text)
+
+    def _post_ephemeral(self, client: WebClient, **kwargs) -> dict | None:
+        try:
+            return client.chat_postEphemeral(**kwargs).data
+        except SlackApiError as exc:
+            log.warning("Slack refused chat.postEphemeral: %s", exc.response.get("error"))
+            return None
+
+    def _answer(
+        self,
+        client: WebClient,
+        cfg: ChannelSettings,
+        team: str | None,
+        channel: str,
+        user: str,
+        text: str,
+        thread_ts: str,
+    ) -> None:
         """Post a status at once, then answer on the answer pool with the thread as context."""
-        workspace = self._workspace(client, team, channel, user, thread_ts)
-        if workspace is None:
+        if not self._connected(client, cfg, channel, user, thread_ts):
             return
         if not self.limiter.allow(user):
-            self._post(
-                client,
-                channel=channel,
-                thread_ts=thread_ts,
-                text="You're asking faster than I can answer; please wait a minute.",
+            self._tell(
+                client, cfg, channel, user, thread_ts, "You're asking faster than I can answer; please wait a minute."
             )
             return
-        working = self._post(client, channel=channel, thread_ts=thread_ts, text=self._status(user))
+        working = self._tell(client, cfg, channel, user, thread_ts, self._status(user))
+        if cfg.ephemeral:
+            working = None  # a message only its reader sees cannot be edited; the answer follows it
         history = self.threads.history(channel, thread_ts)
         question = with_context(text, history, self.settings.max_question_chars)
         self.answers.submit(
-            user, lambda: self._run_answer(client, team, channel, user, text, question, thread_ts, workspace, working)
+            user, lambda: self._run_answer(client, cfg, team, channel, user, text, question, thread_ts, working)
         )
 
     def _run_answer(
         self,
         client: WebClient,
+        cfg: ChannelSettings,
         team: str | None,
         channel: str,
         user: str,
         text: str,
         question: str,
         thread_ts: str,
-        workspace: str,
         working: dict | None,
     ) -> None:
+        workspace = cfg.workspace or ""
         try:
             answer = self.assistant.ask.ask(question[: self.settings.max_question_chars], workspace)
         except InvalidInput as exc:
-            self._reply(client, channel, thread_ts, working, f"I can't answer that: {exc}", None)
-            return
+            failure = f"I can't answer that: {exc}"
         except AuditprepError as exc:
             log.error("ask failed: %s", type(exc).__name__)
-            self._reply(client, channel, thread_ts, working, "Sorry, something went wrong on my side.", None)
+            failure = "Sorry, something went wrong on my side."
+        else:
+            failure = None
+        if failure is not None:
+            if cfg.ephemeral:
+                self._tell(client, cfg, channel, user, thread_ts, failure)
+            else:
+                self._reply(client, channel, thread_ts, working, failure, None)
             return
         feedback_id = self.feedback.record_answer(answer, f"slack:{team}/{channel}")
-        fallback, blocks = ui.answer_blocks(answer, feedback_id, self.settings.public_url)
-        self._reply(client, channel, thread_ts, working, fallback, blocks)
+        public = self.settings.public_url
+        if cfg.ephemeral:
+            fallback, blocks = ui.answer_blocks(answer, feedback_id, public, share=thread_ts)
+            self._post_ephemeral(client, channel=channel, user=user, thread_ts=thread_ts, text=fallback, blocks=blocks)
+        else:
+            fallback, blocks = ui.answer_blocks(answer, feedback_id, public)
+            self._reply(client, channel, thread_ts, working, fallback, blocks)
         self.threads.put(ThreadInfo(channel, thread_ts, "ask", workspace, user, None, text))
         self.threads.add_exchange(channel, thread_ts, user, text, answer.text)
 
@@ -263,21 +300,23 @@ class Handlers:
             return
         text = _MENTION.sub("", event.get("text", "")).strip()
         channel, parent = event["channel"], event.get("thread_ts")
+        team, user = context.team_id or event.get("team"), event.get("user", "")
+        cfg = self.channels.effective(team, channel)
+        if not cfg.enabled:
+            self._post_ephemeral(
+                client, channel=channel, user=user, thread_ts=parent, text="auditprep is turned off in this channel."
+            )
+            return
         if parent:
             info = self.threads.get(channel, parent)
             if info and info.kind == "interview":
                 self._interview_reply(client, event, info, text)
                 return
         if not text:
-            self._post(
-                client,
-                channel=channel,
-                thread_ts=parent or event["ts"],
-                text="Ask me a readiness question, e.g. “Do we have evidence for change management?”",
-            )
+            hint = "Ask me a readiness question, e.g. “Do we have evidence for change management?”"
+            self._tell(client, cfg, channel, user, parent or event["ts"], hint)
             return
-        team = context.team_id or event.get("team")
-        self._answer(client, team, channel, event.get("user", ""), text, parent or event["ts"])
+        self._answer(client, cfg, team, channel, user, text, parent or event["ts"])
 
     def on_message(self, event: dict, client: WebClient, context) -> None:
         """Direct messages, and replies in the bot's threads (a ``thread_broadcast`` reply,
@@ -292,6 +331,9 @@ class Handlers:
         names_bot = bool(context.bot_user_id) and f"<@{context.bot_user_id}>" in raw
         if names_bot and not in_dm:
             return  # the app_mention event carries it
+        cfg = self.channels.effective(context.team_id, channel)
+        if not cfg.enabled:
+            return
         if parent:
             info = self.threads.get(channel, parent)
             if info is None:
@@ -299,17 +341,19 @@ class Handlers:
             if info.kind == "interview":
                 self._interview_reply(client, event, info, text)
             elif text and is_question(mentioned=names_bot, author=event["user"], asker=info.owner):
-                self._answer(client, context.team_id, channel, event["user"], text, parent)
+                self._answer(client, cfg, context.team_id, channel, event["user"], text, parent)
             return
-        if in_dm and text:
-            self._answer(client, context.team_id, channel, event["user"], text, event["ts"])
+        if text and (in_dm or not cfg.tagged_only):
+            self._answer(client, cfg, context.team_id, channel, event["user"], text, event["ts"])
 
     # -- interviews ------------------------------------------------------------------
     def on_mock_audit(self, command: dict, client: WebClient, context, respond) -> None:
         channel, user = command["channel_id"], command["user_id"]
-        workspace = resolve_workspace(self.settings, command.get("team_id"), channel)
-        if workspace is None:
-            respond(response_type="ephemeral", text="This Slack workspace is not connected to auditprep.")
+        refusal, workspace = self._command_workspace(command)
+        if refusal is None and not self.channels.effective(command.get("team_id"), channel).rehearsals:
+            refusal = "Rehearsals are turned off in this channel; try a direct message with me."
+        if refusal is not None or workspace is None:
+            respond(response_type="ephemeral", text=refusal)
             return
         target, length = parse_mock_audit(command.get("text", ""))
         try:
@@ -345,12 +389,9 @@ class Handlers:
             info.owner or "", lambda: self._advance(client, event["channel"], event["thread_ts"], info, text)
         )
 
-    def _advance(
-        self, client: WebClient, channel: str, thread_ts: str, info: ThreadInfo, text: str, turn: int | None = None
-    ) -> None:
-        service = self.assistant.interviews
+    def _advance(self, client: WebClient, channel: str, thread_ts: str, info: ThreadInfo, text: str) -> None:
         try:
-            result = service.answer(info.session_id, text, turn)
+            result = self.assistant.interviews.answer(info.session_id, text)
         except InvalidInput as exc:
             self._post(client, channel=channel, thread_ts=thread_ts, text=str(exc))
             return
@@ -359,6 +400,11 @@ class Handlers:
             return
         if result.message == "already recorded":
             return
+        self._show_result(client, channel, thread_ts, info, result)
+
+    def _show_result(self, client: WebClient, channel: str, thread_ts: str, info: ThreadInfo, result) -> None:
+        """The grade of an answer, then the summary or the next question."""
+        service = self.assistant.interviews
         fallback, blocks = ui.assessment_blocks(result.assessment)
         self._post(client, channel=channel, thread_ts=thread_ts, text=fallback, blocks=blocks)
         if result.summary is not None:
@@ -382,47 +428,162 @@ class Handlers:
     def on_interview_skip(self, body: dict, action: dict, client: WebClient, respond) -> None:
         where = self._thread_of(body)
         info = self.threads.get(*where) if where else None
-        if not info or info.kind != "interview" or body["user"]["id"] != info.owner:
+        if not info or info.kind != "interview" or info.session_id is None:
+            return
+        user = body["user"]["id"]
+        if user != info.owner:
+            respond(response_type="ephemeral", replace_original=False, text=f"Only <@{info.owner}> can skip here.")
             return
         turn = int(action["value"].rsplit(":", 1)[1]) if ":" in action.get("value", "") else None
-        self._advance(client, where[0], where[1], info, "skip", turn)
+        try:
+            result = self.assistant.interviews.answer(info.session_id, "skip", turn)
+        except InvalidInput:
+            self._settle(body, respond, "This question was already answered.")
+            return
+        if result.message == "already recorded":
+            self._settle(body, respond, "This question was already answered.")
+            return
+        self._settle(body, respond, f"⏭️ Skipped by <@{user}>")
+        self._show_result(client, where[0], where[1], info, result)
 
     def on_interview_end(self, body: dict, action: dict, client: WebClient, respond) -> None:
         where = self._thread_of(body)
         info = self.threads.get(*where) if where else None
-        if not info or info.kind != "interview" or body["user"]["id"] != info.owner:
+        if not info or info.kind != "interview" or info.session_id is None:
+            return
+        user = body["user"]["id"]
+        if user != info.owner:
+            respond(response_type="ephemeral", replace_original=False, text=f"Only <@{info.owner}> can end this.")
+            return
+        if self.assistant.interviews.get(info.session_id).current is None:
+            self._settle(body, respond, "This rehearsal has already ended.")
             return
         summary = self.assistant.interviews.end(info.session_id)
+        self._settle(body, respond, f"⏹️ Rehearsal ended by <@{user}>")
         fallback, blocks = ui.summary_blocks(summary)
         self._post(client, channel=where[0], thread_ts=where[1], text=fallback, blocks=blocks)
 
+    def _settle(self, body: dict, respond, outcome: str) -> None:
+        """Replace the clicked message's buttons with what became of them."""
+        blocks = ui.settled((body.get("message") or {}).get("blocks") or [], outcome)
+        try:
+            respond(replace_original=True, text=outcome, blocks=blocks)
+        except Exception as exc:  # the outcome is a courtesy; the action itself stands
+            log.warning("could not replace buttons: %s", type(exc).__name__)
+
+    def _command_workspace(self, command: dict) -> tuple[str | None, str | None]:
+        """(refusal, workspace) for a slash command in its channel."""
+        cfg = self.channels.effective(command.get("team_id"), command.get("channel_id"))
+        if not cfg.enabled:
+            return "auditprep is turned off in this channel.", None
+        if not cfg.workspace:
+            return (
+                "This channel is not connected to an auditprep workspace yet. A Slack admin can connect it "
+                "with `/auditprep-settings workspace=NAME`.",
+                None,
+            )
+        return None, cfg.workspace
+
+    # -- settings --------------------------------------------------------------------
+    def on_settings(self, command: dict, client: WebClient, context, respond) -> None:
+        """``/auditprep-settings`` shows this channel's settings; admins change them."""
+        team, channel, user = command.get("team_id") or "", command["channel_id"], command["user_id"]
+        text = command.get("text", "").strip()
+        if not text:
+            current = self.channels.effective(team, channel)
+            respond(
+                response_type="ephemeral", text=f"auditprep in <#{channel}>: {current.describe()}\n{SETTINGS_USAGE}"
+            )
+            return
+        if not self._is_admin(client, user):
+            respond(response_type="ephemeral", text="Only Slack workspace admins and owners can change these settings.")
+            return
+        try:
+            changes = parse_changes(text)
+        except InvalidInput as exc:
+            respond(response_type="ephemeral", text=f"{exc}\n{SETTINGS_USAGE}")
+            return
+        workspace = changes.get("workspace")
+        if isinstance(workspace, str) and workspace not in self.channels.workspaces_of(team):
+            respond(
+                response_type="ephemeral",
+                text=f"The workspace {ui.escape(workspace)} is not connected to this Slack team; "
+                "your auditprep administrator can connect it.",
+            )
+            return
+        updated = self.channels.update(team, channel, changes, user)
+        respond(response_type="ephemeral", text=f"Updated auditprep in <#{channel}>: {updated.describe()}")
+
+    def _is_admin(self, client: WebClient, user: str) -> bool:
+        try:
+            info = client.users_info(user=user).get("user") or {}
+        except SlackApiError as exc:
+            log.warning("Slack refused users.info: %s", exc.response.get("error"))
+            return False
+        return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
+
+    def on_share(self, body: dict, action: dict, client: WebClient, respond) -> None:
+        """Post an answer only its asker saw into the channel, and say so in its place."""
+        feedback_id, _, thread_ts = action.get("value", "").rpartition(":")
+        try:
+            item = self.feedback.get(feedback_id)
+        except AuditprepError:
+            return
+        channel, user = (body.get("channel") or {}).get("id"), body["user"]["id"]
+        fallback, blocks = ui.answer_blocks(item.answer, feedback_id, self.settings.public_url)
+        shared = [ui.context([f"Shared by <@{user}>"]), *blocks]
+        if self._post(client, channel=channel, thread_ts=thread_ts or None, text=fallback, blocks=shared) is None:
+            respond(response_type="ephemeral", replace_original=False, text="Sorry, I could not post in this channel.")
+            return
+        respond(
+            replace_original=True, text="✅ Shared in the channel.", blocks=[ui.section("✅ Shared in the channel.")]
+        )
+
     # -- readiness -------------------------------------------------------------------
     def on_readiness(self, command: dict, client: WebClient, context, respond) -> None:
-        workspace = resolve_workspace(self.settings, command.get("team_id"), command["channel_id"])
-        if workspace is None:
-            respond(response_type="ephemeral", text="This Slack workspace is not connected to auditprep.")
+        refusal, workspace = self._command_workspace(command)
+        if refusal is not None or workspace is None:
+            respond(response_type="ephemeral", text=refusal)
             return
         served = self.assistant.readiness.cached(workspace)
-        hint = (
-            f"Report {served.age.summary()}. Full report: "
-            f"`auditprep readiness -w {workspace} --format html -o readiness.html`, or GET /v1/readiness?format=html"
-        )
+        page = self.settings.public_url.strip().rstrip("/")
+        where = f"<{page}/|the auditprep web page>" if page else "the auditprep web page"
+        hint = f"Report {served.age.summary()}. The full report, with every clause, is on {where}."
         fallback, blocks = ui.readiness_blocks(served.report, hint)
         respond(response_type="ephemeral", text=fallback, blocks=blocks, replace_original=False)
 
     # -- feedback --------------------------------------------------------------------
     def on_feedback_up(self, body: dict, action: dict, client: WebClient, respond) -> None:
-        self._rate(body, action["value"], "up", None, client, "Thanks for the feedback 👍")
+        user = body["user"]["id"]
+        if self._rate(action["value"], "up", None):
+            self._settle_answer(body, action["value"], respond, f"👍 <@{user}> found this helpful — thanks!")
 
     def on_feedback_down(self, body: dict, action: dict, client: WebClient, respond) -> None:
-        self._rate(body, action["value"], "down", None, client, None)
+        user = body["user"]["id"]
+        if not self._rate(action["value"], "down", None):
+            return
+        self._settle_answer(body, action["value"], respond, f"👎 <@{user}> found a problem with this answer.")
         fallback, blocks = ui.feedback_reason_blocks(action["value"])
         self._ephemeral(client, body, fallback, blocks)
 
     def on_feedback_reason(self, body: dict, action: dict, client: WebClient, respond) -> None:
         reason = action["action_id"].removeprefix("feedback_reason_")
-        if reason in REASONS:
-            self._rate(body, action["value"], "down", reason, client, "Noted — this case goes into our test set.")
+        if reason in REASONS and self._rate(action["value"], "down", reason):
+            text = "Noted — this case goes into our test set. Thank you."
+            respond(replace_original=True, text=text, blocks=[ui.section(text)])
+
+    def _settle_answer(self, body: dict, feedback_id: str, respond, outcome: str) -> None:
+        """Re-render the rated answer with the outcome in place of the feedback buttons."""
+        try:
+            item = self.feedback.get(feedback_id)
+        except AuditprepError:
+            return
+        container = body.get("container") or {}
+        share = (
+            (container.get("thread_ts") or container.get("message_ts") or "") if container.get("is_ephemeral") else None
+        )
+        fallback, blocks = ui.answer_blocks(item.answer, feedback_id, self.settings.public_url, outcome, share=share)
+        respond(replace_original=True, text=fallback, blocks=blocks)
 
     def on_show_passages(self, body: dict, action: dict, client: WebClient, respond) -> None:
         try:
@@ -432,13 +593,12 @@ class Handlers:
         fallback, blocks = ui.passages_blocks(item.answer, self.settings.public_url)
         self._ephemeral(client, body, fallback, blocks)
 
-    def _rate(self, body, item_id: str, rating: str, reason: str | None, client, thanks: str | None) -> None:
+    def _rate(self, item_id: str, rating: str, reason: str | None) -> bool:
         try:
             self.feedback.rate(item_id, rating, reason)
         except AuditprepError:
-            return
-        if thanks:
-            self._ephemeral(client, body, thanks, None)
+            return False
+        return True
 
     def _ephemeral(self, client: WebClient, body: dict, text: str, blocks: list | None) -> None:
         channel = (body.get("channel") or {}).get("id")

@@ -96,18 +96,34 @@ def source_blocks(citations: list[Citation], public_url: str, budget: int) -> li
     ]
 
 
-def answer_blocks(answer: Answer, feedback_id: str, public_url: str = "") -> tuple[str, list[dict]]:
+def answer_blocks(
+    answer: Answer, feedback_id: str, public_url: str = "", outcome: str | None = None, share: str | None = None
+) -> tuple[str, list[dict]]:
+    """The answer with its sources and buttons; once rated, ``outcome`` takes the feedback
+    buttons' place. ``share`` (the thread to share into, "" for none) adds "Share in channel"
+    to an answer only its asker sees."""
     blocks: list[dict] = []
     if answer.verdict:
         icon = _VERDICT.get(answer.verdict.value, "")
         blocks.append(section(f"{icon} *Verdict: {answer.verdict.value.replace('_', ' ')}*"))
     blocks.append(section(escape(answer.text)))
-    blocks += source_blocks(answer.citations, public_url, MAX_BLOCKS - len(blocks) - 1)
-    actions = [button("👍", "feedback_up", feedback_id), button("👎", "feedback_down", feedback_id)]
+    blocks += source_blocks(answer.citations, public_url, MAX_BLOCKS - len(blocks) - 2)
+    actions = [] if outcome else [button("👍", "feedback_up", feedback_id), button("👎", "feedback_down", feedback_id)]
+    if share is not None:
+        actions.insert(0, button("Share in channel", "share_answer", f"{feedback_id}:{share}", style="primary"))
     if any(c.kind == "document" for c in answer.citations):
         actions.insert(0, button("Show passages", "show_passages", feedback_id))
-    blocks.append({"type": "actions", "block_id": "answer_actions", "elements": actions})
+    if actions:
+        blocks.append({"type": "actions", "block_id": "answer_actions", "elements": actions})
+    if outcome:
+        blocks.append(context([outcome]))
     return trim(answer.text, MAX_FALLBACK), cap(blocks)
+
+
+def settled(message_blocks: list[dict], outcome: str) -> list[dict]:
+    """A message's blocks with its buttons replaced by what became of them."""
+    kept = [b for b in message_blocks if b.get("type") != "actions"]
+    return cap([*kept, context([outcome])])
 
 
 def passages_blocks(answer: Answer, public_url: str = "") -> tuple[str, list[dict]]:
