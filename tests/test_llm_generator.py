@@ -132,3 +132,24 @@ def test_the_chat_adapter_reports_failures_as_generator_errors(tmp_path):
     with pytest.raises(GeneratorError, match="TimeoutError"):
         chat.complete("rules", "data")
     assert "secret" not in repr(settings.llm_api_key)
+
+
+@pytest.mark.parametrize("max_tokens", [150, 200, 600, 4000])
+def test_the_reply_schema_fits_the_token_budget(max_tokens):
+    """A constrained reply at its longest (answer, two quotes, four clause ids and the JSON
+    around them) stays inside the token budget, so it always closes before the cut-off."""
+    from assistant.answering.llm import CHARS_PER_TOKEN, JSON_OVERHEAD_CHARS, answer_schema
+
+    props = answer_schema(max_tokens)["properties"]
+    longest = (
+        props["answer"]["maxLength"]
+        + props["quotes"]["maxItems"] * props["quotes"]["items"]["properties"]["quote"]["maxLength"]
+        + props["clauses"]["maxItems"] * props["clauses"]["items"]["maxLength"]
+        + JSON_OVERHEAD_CHARS
+    )
+    assert longest / CHARS_PER_TOKEN <= max_tokens
+    assert 0 < props["answer"]["maxLength"] <= 800
+    assert (
+        props["answer"]["maxLength"] >= 4 * props["quotes"]["items"]["properties"]["quote"]["maxLength"]
+        or max_tokens < 600
+    )

@@ -16,14 +16,14 @@ from assistant.errors import ConfigurationError, GeneratorError
 log = logging.getLogger(__name__)
 
 
-def response_format(local_server: bool) -> dict:
+def response_format(local_server: bool, max_tokens: int) -> dict:
     """JSON constrained to the answer's schema on self-hosted OpenAI-compatible servers
     (llama.cpp, vLLM, Ollama, LM Studio), plain JSON mode on hosted OpenAI."""
     if not local_server:
         return {"type": "json_object"}
-    from assistant.answering.llm import ANSWER_SCHEMA
+    from assistant.answering.llm import answer_schema
 
-    return {"type": "json_schema", "json_schema": {"name": "answer", "schema": ANSWER_SCHEMA}}
+    return {"type": "json_schema", "json_schema": {"name": "answer", "schema": answer_schema(max_tokens)}}
 
 
 class LangChainChatModel:
@@ -55,7 +55,7 @@ class LangChainChatModel:
         if s.llm_provider == "openai":
             kwargs["base_url"] = s.llm_base_url or None
             kwargs["api_key"] = key or "not-needed"  # local OpenAI-compatible servers ignore it
-            kwargs["model_kwargs"] = {"response_format": response_format(bool(s.llm_base_url))}
+            kwargs["model_kwargs"] = {"response_format": response_format(bool(s.llm_base_url), s.llm_max_tokens)}
         elif key:
             kwargs["api_key"] = key
         try:

@@ -106,7 +106,7 @@ class LlamaCppChatModel:
             "stream": True,
         }
         if self._json_mode:
-            request["response_format"] = response_format(local_server=True)
+            request["response_format"] = response_format(True, self._settings.llm_max_tokens)
         parts: list[str] = []
         problems: list[str] = []
         stop = threading.Event()

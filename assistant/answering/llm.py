@@ -27,23 +27,52 @@ MAX_PASSAGES = 6
 PASSAGE_CHARS = 900  # the prompt shows the start of each passage; support is checked on all of it
 # The reply's shape, for servers that constrain decoding to a JSON schema (llama.cpp, vLLM):
 # bounded strings and arrays mean even a small model always closes the object in time.
-ANSWER_SCHEMA: dict = {
-    "type": "object",
-    "properties": {
-        "answer": {"type": "string", "maxLength": 800},
-        "clauses": {"type": "array", "items": {"type": "string", "maxLength": 12}, "maxItems": 4},
-        "quotes": {
-            "type": "array",
-            "maxItems": 2,
-            "items": {
-                "type": "object",
-                "properties": {"marker": {"type": "integer"}, "quote": {"type": "string", "maxLength": 200}},
-                "required": ["marker", "quote"],
+ANSWER_CHARS = 800
+QUOTE_CHARS = 200
+CLAUSE_CHARS = 12
+MAX_CLAUSES = 4
+MAX_QUOTES = 2
+# A token holds two characters or more; keys, brackets and markers take about 120
+# characters. The string bounds share what is left of the reply's token budget, so the
+# whole object (answer, quotes, clause ids) closes before the cut-off.
+CHARS_PER_TOKEN = 2
+JSON_OVERHEAD_CHARS = 120
+ANSWER_SHARE = 0.7
+QUOTE_SHARE = 0.15
+
+
+def answer_schema(max_tokens: int) -> dict:
+    """The reply's JSON schema, its string bounds fitted to ``max_tokens`` so that a
+    constrained reply is never cut off before the object closes."""
+    free = max(0, max_tokens * CHARS_PER_TOKEN - JSON_OVERHEAD_CHARS - MAX_CLAUSES * CLAUSE_CHARS)
+    answer_chars = max(1, min(ANSWER_CHARS, int(free * ANSWER_SHARE)))
+    quote_chars = max(1, min(QUOTE_CHARS, int(free * QUOTE_SHARE)))
+    return {
+        "type": "object",
+        "properties": {
+            "answer": {"type": "string", "maxLength": answer_chars},
+            "clauses": {
+                "type": "array",
+                "items": {"type": "string", "maxLength": CLAUSE_CHARS},
+                "maxItems": MAX_CLAUSES,
+            },
+            "quotes": {
+                "type": "array",
+                "maxItems": MAX_QUOTES,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "marker": {"type": "integer"},
+                        "quote": {"type": "string", "maxLength": quote_chars},
+                    },
+                    "required": ["marker", "quote"],
+                },
             },
         },
-    },
-    "required": ["answer", "clauses"],
-}
+        "required": ["answer", "clauses"],
+    }
+
+
 SUPPORT_SHARE = 0.5
 ATTRIBUTE_SHARE = 0.7  # stricter: the model did not say where the sentence came from
 _MARKER = re.compile(r"\[(\d{1,2})\]")
