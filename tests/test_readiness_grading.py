@@ -84,6 +84,7 @@ BYPASS = "Where a service is down, the on-call engineer implements the fix witho
         (Facts("register", "overdue"), Severity.MINOR),
         (Facts("inconsistency", "disagree"), Severity.MINOR),
         (Facts("freshness", "owner has left"), Severity.OBSERVATION),
+        (Facts("element", "not found", required=True, prescribed=False), Severity.OBSERVATION),
         (Facts("element", "unclear", required=True, prescribed=True), Severity.OBSERVATION),
         (Facts("register", "a kind nobody listed"), Severity.OBSERVATION),
     ],
@@ -110,7 +111,7 @@ def test_element_states_come_from_the_checks_not_from_any_wording(catalogue, cue
     planned = "A failover test is being prepared, and testing is planned for the first quarter of 2027."
     weak = _finding(element.id, ElementStatus.WEAK, "plan.md", planned)
     assert element_state(weak, element, cues, absent=False, deferred=False) == "deferred"
-    assert element_state(_finding(element.id, ElementStatus.NOT_FOUND), element, cues, False, False) == "absent"
+    assert element_state(_finding(element.id, ElementStatus.NOT_FOUND), element, cues, False, False) == "not found"
     assert element_state(weak, element, cues, absent=True, deferred=False) == "absent"
     loose = _finding(element.id, ElementStatus.WEAK, "plan.md", "The plan lists the recovery teams.")
     assert element_state(loose, element, cues, absent=False, deferred=False) == "unclear"

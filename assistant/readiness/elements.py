@@ -130,12 +130,19 @@ class ElementRules:
         return sum(len(h) for h in hits) + math.log1p(len(hits))
 
     def absences(
-        self, clause_id: str, findings: Iterable[ElementFinding], texts: Mapping[str, str], relevant: list[str]
+        self,
+        clause_id: str,
+        findings: Iterable[ElementFinding],
+        texts: Mapping[str, str],
+        relevant: list[str],
+        passages: Iterable[Passage] = (),
     ) -> list[Downgrade]:
         """Elements evidenced by likeness alone, from a document addressing the clause, when no
-        document addressing it names the element's specific cues or paraphrases it."""
+        document addressing it names the element's specific cues or paraphrases it, and no
+        passage elsewhere corroborates it (the SMS plan may state what a policy leaves out)."""
         if not relevant:
             return []
+        pool = list(passages)
         corpus = "\n".join(texts.get(d, "") for d in relevant)
         corpus_pairs = _pairs(corpus)
         out: list[Downgrade] = []
@@ -152,7 +159,12 @@ class ElementRules:
             specific = self.specific_cues(element)
             title = set(content_terms(self._catalogue.get(element.clause_id).title))
             pairs = {p for p in _pairs(element.statement) if not set(p) & title}
-            if specific and not cue_hits(specific, corpus) and len(pairs & corpus_pairs) < PARAPHRASE_PAIRS:
+            if (
+                specific
+                and not cue_hits(specific, corpus)
+                and len(pairs & corpus_pairs) < PARAPHRASE_PAIRS
+                and not any(_corroborates(p, element, specific) for p in pool)
+            ):
                 where = ", ".join(relevant)
                 out.append(Downgrade(element.id, finding.document or relevant[0], f"not mentioned in {where}"))
         return out

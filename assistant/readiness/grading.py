@@ -119,13 +119,18 @@ def element_state(
 ) -> str | None:
     """What the evidence check's finding says about an element, or None when evidenced.
 
-    ``absent`` and ``deferred`` come from the report's document-level checks. A weak finding
+    ``absent`` and ``deferred`` come from the report's document-level checks: the documents
+    that address the clause do not mention the element, or put it off. "not found" is the
+    evidence check finding no passage near the element at all, which on documents written in
+    other words is often a miss of the search rather than a gap. A weak finding
     is read through its quote only when the judge itself found that quote qualifying the
     element (hedging or negating it on topic); otherwise the evidence is merely unclear."""
     if finding.status is ElementStatus.EVIDENCED:
         return None
-    if finding.status is ElementStatus.NOT_FOUND or absent:
+    if absent:
         return "absent"
+    if finding.status is ElementStatus.NOT_FOUND:
+        return "not found"
     if deferred:
         return "deferred"
     quote = finding.quote or ""

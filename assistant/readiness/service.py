@@ -322,7 +322,7 @@ class ReadinessService:
         findings = self._evidence.check(workspace, [clause_id])[0].findings
         findings = corroborate(unhedge(findings), docs.passages, relevant, self._rules)
         deferred = [d for d in docs.deferred if d.element_id.startswith(clause_id + "-e")]
-        absent = self._rules.absences(clause_id, findings, docs.texts, relevant)
+        absent = self._rules.absences(clause_id, findings, docs.texts, relevant, docs.passages)
         findings = apply(findings, deferred + absent)
         findings, wrong_kind = hold_to_kind(findings, self._kinds, docs.of_kind, docs.passages, self._rules)
         deferred_ids = {d.element_id for d in deferred}

@@ -44,6 +44,7 @@ class GapResult:
 class Measure:
     gaps: list[GapResult]
     well_documented: dict[str, str]
+    unjudged: int = 0
     flagged_unjudged: list[str] = field(default_factory=list)
     false_flags: list[str] = field(default_factory=list)
     unlabelled_flags: list[str] = field(default_factory=list)
@@ -70,7 +71,13 @@ class Measure:
 
     @property
     def false_flag_rate(self) -> float:
+        """False flags among the unjudged clauses the report flags."""
         return len(self.false_flags) / len(self.flagged_unjudged) if self.flagged_unjudged else 0.0
+
+    @property
+    def false_flag_share(self) -> float:
+        """False flags among all the clauses the gaps file does not judge."""
+        return len(self.false_flags) / self.unjudged if self.unjudged else 0.0
 
     def summary(self) -> dict:
         return {
@@ -83,6 +90,8 @@ class Measure:
             "flagged_unjudged": len(self.flagged_unjudged),
             "false_flags": self.false_flags,
             "false_flag_rate": round(self.false_flag_rate, 3),
+            "unjudged": self.unjudged,
+            "false_flag_share_of_unjudged": round(self.false_flag_share, 3),
             "unlabelled_flags": self.unlabelled_flags,
         }
 
@@ -135,6 +144,7 @@ def measure(report: ReadinessReport, labels: dict, flags: dict | None = None) ->
     return Measure(
         results,
         well,
+        unjudged=sum(1 for c in report.clauses if c.clause_id not in judged),
         flagged_unjudged=flagged,
         false_flags=[c for c in flagged if c in sound],
         unlabelled_flags=[c for c in flagged if c not in sound | gaps],
