@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr = SecretStr("")
     slack_signing_secret: SecretStr = SecretStr("")
     slack_app_token: SecretStr = SecretStr("")
+    slack_client_id: str = Field("", description="Slack app client id; with the secret, turns on the install flow.")
+    slack_client_secret: SecretStr = SecretStr("")
     slack_api_url: str = Field("", description="Slack Web API base URL (tests point it at a local fake).")
     slack_workspaces: dict[str, str] = Field(
         default_factory=dict, description='Slack team (or "team/channel") id -> workspace, as JSON.'

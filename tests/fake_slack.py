@@ -20,6 +20,7 @@ class FakeSlack:
         self._lock = threading.Lock()
         self.ws_url = "ws://127.0.0.1:1/link"
         self.admins: set[str] = set()  # users.info reports these users as workspace admins
+        self.install_team = "T9"  # the team an OAuth install (oauth.v2.access) grants
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,6 +41,8 @@ class FakeSlack:
                         except ValueError:
                             pass
                 method = self.path.strip("/").split("/")[-1]
+                if self.headers.get("Authorization"):
+                    params["_token"] = self.headers["Authorization"].removeprefix("Bearer ")
                 body = fake.respond(method, params)
                 data = json.dumps(body).encode()
                 self.send_response(200)
@@ -88,6 +91,21 @@ class FakeSlack:
             }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self.next_ts()}
+        if method == "oauth.v2.access":
+            team = self.install_team
+            return {
+                "ok": params.get("code") == "good-code",
+                "error": None if params.get("code") == "good-code" else "invalid_code",
+                "app_id": "A1",
+                "authed_user": {"id": "UINSTALLER"},
+                "scope": "chat:write,commands",
+                "token_type": "bot",
+                "access_token": f"xoxb-{team}",
+                "bot_user_id": "UBOT",
+                "team": {"id": team, "name": "Installed team"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
         if method == "users.info":
             user = params.get("user")
             return {"ok": True, "user": {"id": user, "is_admin": user in self.admins, "is_owner": False}}

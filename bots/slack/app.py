@@ -22,6 +22,7 @@ from assistant.feedback import REASONS, FeedbackStore
 from bots.slack import blocks as ui
 from bots.slack.channels import ChannelSettings, ChannelSettingsStore, parse_changes
 from bots.slack.dedupe import SeenRequests, request_key
+from bots.slack.install import build_oauth_flow, oauth_enabled
 from bots.slack.logs import BoundedRecords
 from bots.slack.threads import ThreadInfo, ThreadStore
 from bots.slack.work import WorkPool
@@ -69,9 +70,9 @@ def create_slack_app(assistant: Assistant, settings: Settings, client: WebClient
     ``process_before_response`` is on because no listener does slow work: each acks and
     queues, so Bolt's own executor (shared by acks and lazy listeners) is never used.
     """
-    token = settings.slack_bot_token.get_secret_value()
+    installs = oauth_enabled(settings)  # many workspaces, tokens from the database
     if client is None:
-        kwargs = {"token": token}
+        kwargs = {} if installs else {"token": settings.slack_bot_token.get_secret_value()}
         if settings.slack_api_url:
             kwargs["base_url"] = settings.slack_api_url.rstrip("/") + "/"
         client = WebClient(**kwargs)
@@ -84,6 +85,7 @@ def create_slack_app(assistant: Assistant, settings: Settings, client: WebClient
         signing_secret=settings.slack_signing_secret.get_secret_value() or None,
         process_before_response=True,
         logger=bolt_logger,
+        oauth_flow=build_oauth_flow(settings, assistant.engine, client) if installs else None,
     )
     seen = SeenRequests(assistant.engine)
 

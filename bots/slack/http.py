@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from slack_bolt import App, BoltRequest
-from slack_bolt.adapter.starlette.handler import to_starlette_response
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 
 from assistant.bootstrap import Assistant
 from assistant.config import Settings
@@ -65,6 +65,23 @@ def mount_slack(app: FastAPI, assistant: Assistant, settings: Settings, client=N
         bolt_request = BoltRequest(body=text, query=request.query_params, headers=request.headers)
         response = await asyncio.get_running_loop().run_in_executor(acks, bolt.dispatch, bolt_request)
         return to_starlette_response(response)
+
+    flow = bolt.oauth_flow
+    if flow is not None:
+
+        @app.get(flow.install_path, include_in_schema=False)
+        async def slack_install(request: Request) -> Response:
+            """The "Add to Slack" page, which starts the install with a fresh state."""
+            bolt_request = to_bolt_request(request, b"")
+            response = await asyncio.get_running_loop().run_in_executor(acks, flow.handle_installation, bolt_request)
+            return to_starlette_response(response)
+
+        @app.get(flow.redirect_uri_path, include_in_schema=False)
+        async def slack_oauth_redirect(request: Request) -> Response:
+            """Slack sends the installer back here; the installation is stored in the database."""
+            bolt_request = to_bolt_request(request, b"")
+            response = await asyncio.get_running_loop().run_in_executor(acks, flow.handle_callback, bolt_request)
+            return to_starlette_response(response)
 
     return bolt
 
