@@ -249,8 +249,9 @@ class ScriptedAsk:
     """A stand-in for the answer service: records each question, answers with the given
     citations, and holds every answer until ``release`` is set (to keep answers in flight)."""
 
-    def __init__(self, citations: list | None = None, hold: bool = False) -> None:
+    def __init__(self, citations: list | None = None, hold: bool = False, error: Exception | None = None) -> None:
         self.citations = list(citations or [])
+        self.error = error
         self.questions: list[tuple[str, str | None]] = []
         self.release = threading.Event()
         if not hold:
@@ -269,6 +270,8 @@ class ScriptedAsk:
         finally:
             with self._lock:
                 self.running -= 1
+        if self.error is not None:
+            raise self.error
         return Answer(
             question=question,
             workspace=workspace or "default",

@@ -16,8 +16,17 @@ import pytest
 import uvicorn
 
 from assistant.api.app import create_app
+from assistant.errors import InvalidInput
 from tests.conftest import make_settings
-from tests.fake_slack import FakeSlack, ScriptedAsk, SignedSlack, assistant_with_ask, mention, message
+from tests.fake_slack import (
+    FakeSlack,
+    ScriptedAsk,
+    SignedSlack,
+    assistant_with_ask,
+    mention,
+    message,
+    slack_client,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -107,3 +116,16 @@ def test_every_ack_is_fast_with_ten_slow_answers_in_flight(served, fake):
         timeout=60,
     )
     assert len(answered) == IN_FLIGHT + 2
+
+
+@pytest.mark.parametrize("error", [RuntimeError("boom"), InvalidInput("the question is empty")])
+def test_a_failed_answer_still_ends_the_wait(tmp_path, error):
+    fake = FakeSlack().start()
+    try:
+        slack = slack_client(tmp_path / "data", fake, ScriptedAsk(error=error))
+        slack.event(mention("Who approves changes?"))
+        replaced = fake.wait_for(lambda f: f.named("chat.update"))[0]
+        assert "Working on it" not in replaced["text"]
+        assert ("something went wrong" in replaced["text"]) or ("can't answer that" in replaced["text"])
+    finally:
+        fake.stop()

@@ -4,10 +4,9 @@ renders blocks."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
-import threading
-import time
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
@@ -20,20 +19,15 @@ from assistant.conversation import is_question, with_context
 from assistant.errors import AuditprepError, InvalidInput
 from assistant.feedback import REASONS, FeedbackStore
 from bots.slack import blocks as ui
-from bots.slack.channels import ChannelSettings, ChannelSettingsStore, parse_changes
+from bots.slack.channels import SETTINGS_USAGE, ChannelSettings, ChannelSettingsStore, parse_changes
 from bots.slack.dedupe import SeenRequests, request_key
 from bots.slack.install import build_oauth_flow, oauth_enabled
 from bots.slack.logs import BoundedRecords
 from bots.slack.threads import ThreadInfo, ThreadStore
-from bots.slack.work import WorkPool
+from bots.slack.work import UserLimiter, WorkPool
 
 log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
-SETTINGS_USAGE = (
-    "Change with `/auditprep-settings option=value …` (Slack admins): workspace=NAME, tagged-only=on|off "
-    "(answer channel messages only when mentioned), ephemeral=on|off (answers only the asker sees, "
-    "with a Share button), enabled=on|off, rehearsals=on|off."
-)
 _IGNORED_SUBTYPES = {
     "message_changed",
     "message_deleted",
@@ -42,26 +36,6 @@ _IGNORED_SUBTYPES = {
     "channel_leave",
     "message_replied",
 }
-
-
-class UserLimiter:
-    """Per-user token bucket, so one person cannot flood the assistant."""
-
-    def __init__(self, per_minute: int) -> None:
-        self._rate, self._cap = per_minute / 60.0, float(per_minute)
-        self._state: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, user: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._state.get(user, (self._cap, now))
-            tokens = min(self._cap, tokens + (now - last) * self._rate)
-            if tokens < 1:
-                self._state[user] = (tokens, now)
-                return False
-            self._state[user] = (tokens - 1, now)
-            return True
 
 
 def create_slack_app(assistant: Assistant, settings: Settings, client: WebClient | None = None) -> App:
@@ -268,8 +242,8 @@ class Handlers:
             answer = self.assistant.ask.ask(question[: self.settings.max_question_chars], workspace)
         except InvalidInput as exc:
             failure = f"I can't answer that: {exc}"
-        except AuditprepError as exc:
-            log.error("ask failed: %s", type(exc).__name__)
+        except Exception as exc:  # the asker must not be left with "Working on it…" forever
+            log.error("ask failed: %s", type(exc).__name__, exc_info=not isinstance(exc, AuditprepError))
             failure = "Sorry, something went wrong on my side."
         else:
             failure = None
@@ -336,6 +310,8 @@ class Handlers:
         cfg = self.channels.effective(context.team_id, channel)
         if not cfg.enabled:
             return
+        if in_dm:  # a direct message is private already, and every message in it is for the bot
+            cfg = dataclasses.replace(cfg, ephemeral=False, tagged_only=False)
         if parent:
             info = self.threads.get(channel, parent)
             if info is None:

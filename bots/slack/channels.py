@@ -42,6 +42,11 @@ OPTIONS = {
     "rehearsals": "rehearsals",
 }
 _ON, _OFF = {"on", "yes", "true", "1"}, {"off", "no", "false", "0"}
+SETTINGS_USAGE = (
+    "Change with `/auditprep-settings option=value …` (Slack admins): workspace=NAME, tagged-only=on|off "
+    "(answer channel messages only when mentioned), ephemeral=on|off (answers only the asker sees, "
+    "with a Share button), enabled=on|off, rehearsals=on|off."
+)
 
 
 @dataclass(frozen=True, slots=True)
