@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, HTTPException, Query, UploadFile
+from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from assistant.api.deps import AskDep, AssistantDep, InterviewsDep, PrincipalDep, ReadinessDep
@@ -129,15 +129,21 @@ def build_router() -> APIRouter:
         responses={200: {"content": {"text/html": {}}}, **error_responses(*_ANY)},
     )
     def readiness(
-        readiness: ReadinessDep, principal: PrincipalDep, format: Annotated[Literal["json", "html"], Query()] = "json"
+        request: Request,
+        readiness: ReadinessDep,
+        principal: PrincipalDep,
+        format: Annotated[Literal["json", "html"], Query()] = "json",
     ) -> Response:
-        """The latest stored report and its age (also in the ``Age`` header); a change of the
-        workspace is recomputed in the background."""
+        """The latest stored report: its age in seconds is the ``Age`` header, and ``served``
+        says whether it is current; a change of the workspace is recomputed in the background."""
         served = readiness.cached(principal.workspace)
         headers = {"Age": str(int(served.age.age_seconds)), "Cache-Control": "private, no-cache"}
         if format == "html":
             return HTMLResponse(served.html(to_html), headers=headers)
-        return Response(served.json(), media_type="application/json", headers=headers)
+        headers["Vary"] = "Accept-Encoding"
+        if "gzip" in request.headers.get("accept-encoding", ""):  # compressed once per report
+            headers["Content-Encoding"] = "gzip"
+        return Response(served.json("Content-Encoding" in headers), media_type="application/json", headers=headers)
 
     return router
 

@@ -11,6 +11,7 @@ computations, not one per file.
 
 from __future__ import annotations
 
+import gzip
 import logging
 import threading
 import time
@@ -18,24 +19,36 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from assistant.readiness.models import ReadinessReport, ReportAge
+from assistant.readiness.models import ReadinessReport, ReportAge, ServedState
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
 class Held:
-    """A report kept in memory with what it was computed from, serialized once: the cached
-    endpoint only copies bytes."""
+    """A report kept in memory with what it was computed from, serialized (and compressed)
+    once per state it is served in: the cached endpoint only copies bytes."""
 
     fingerprint: dict
     report: ReadinessReport
     body: bytes = b""
     page: str = ""
+    served: dict[tuple[bool, bool], tuple[bytes, bytes]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.body:
             self.body = self.report.model_dump_json().encode("utf-8")
+
+    def bodies(self, current: bool, refreshing: bool) -> tuple[bytes, bytes]:
+        """The report as JSON with a leading ``served`` member, plain and gzipped. The stored
+        body is spliced, not serialized again; the age in seconds travels in the ``Age``
+        header, so these bytes change only when the report's state does."""
+        key = (current, refreshing)
+        if key not in self.served:
+            state = ServedState(generated_at=self.report.generated_at, current=current, refreshing=refreshing)
+            plain = b'{"served":' + state.model_dump_json().encode("utf-8") + b"," + self.body[1:]
+            self.served[key] = (plain, gzip.compress(plain, compresslevel=6, mtime=0))
+        return self.served[key]
 
 
 @dataclass(slots=True)
@@ -61,10 +74,10 @@ class ServedReport:
             refreshing=self.refreshing,
         )
 
-    def json(self) -> bytes:
-        """The report as JSON with a leading ``served`` member: the stored body is spliced,
-        not serialized again (the report is large; its age is not)."""
-        return b'{"served":' + self.age.model_dump_json().encode("utf-8") + b"," + self.held.body[1:]
+    def json(self, compressed: bool = False) -> bytes:
+        """The report as JSON, led by whether it is current (gzip-encoded when asked)."""
+        plain, packed = self.held.bodies(self.current, self.refreshing)
+        return packed if compressed else plain
 
     def html(self, render: Callable[[ReadinessReport], str]) -> str:
         """The report page, rendered once per report."""

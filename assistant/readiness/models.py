@@ -153,7 +153,16 @@ class ReportAge(BaseModel):
         return f"computed {ago}{tail}"
 
 
-class ServedReadiness(ReadinessReport):
-    """The latest stored report as the API serves it: the report, and its age."""
+class ServedState(BaseModel):
+    """When a served report was computed and whether it still reflects the workspace (its age
+    in seconds is the response's ``Age`` header)."""
 
-    served: ReportAge
+    generated_at: datetime
+    current: bool = Field(description="The report reflects the workspace's documents as they stand now.")
+    refreshing: bool = Field(description="A recomputation is under way; ask again shortly for the new report.")
+
+
+class ServedReadiness(ReadinessReport):
+    """The latest stored report as the API serves it: the report, and its state."""
+
+    served: ServedState
