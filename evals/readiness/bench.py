@@ -1,5 +1,7 @@
 """Load run of the cached readiness endpoint: ``GET /v1/readiness`` from concurrent clients
-against a real ``auditprep serve`` process, as the ask load run does for ``POST /v1/ask``.
+against a real ``auditprep serve`` process, as the ask load run does for ``POST /v1/ask``;
+then the same load on a trivial endpoint (``GET /v1/clauses/8.5.1``) and one client alone, so
+the figure is read next to what the machine and the HTTP stack cost by themselves.
 
     python -m evals.readiness.bench --data-dir DATA [-w kestrel] [--clients 20] [--seconds 30]
 
@@ -73,6 +75,10 @@ def bench_readiness(data_dir: Path, workspace: str, clients: int = 20, seconds: 
             first = httpx.get(base + path, timeout=600)
         load_before = load_average()
         latencies, outcomes, elapsed = asyncio.run(_drive(base, path, clients, seconds))
+        # The same load on a trivial endpoint, and one client alone: what the machine and the
+        # HTTP stack cost without the report, and what the report costs without queueing.
+        trivial, _, _ = asyncio.run(_drive(base, f"/v1/clauses/8.5.1?workspace={workspace}", clients, seconds))
+        alone, _, _ = asyncio.run(_drive(base, path, 1, seconds))
     finally:
         server.terminate()
         try:
@@ -89,6 +95,8 @@ def bench_readiness(data_dir: Path, workspace: str, clients: int = 20, seconds: 
         "errors": sum(outcomes.values()) - ok,
         "throughput_rps": round(ok / elapsed, 2) if elapsed else 0.0,
         **summarize_ms(latencies),
+        "trivial_endpoint": summarize_ms(trivial),
+        "one_client": summarize_ms(alone),
         "response_bytes": len(first.content),
         "load_average_before": load_before,
         "load_average_after": load_average(),
