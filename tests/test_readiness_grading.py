@@ -74,6 +74,7 @@ BYPASS = "Where a service is down, the on-call engineer implements the fix witho
         (Facts("element", "negated", required=True, prescribed=True, named=True), Severity.MAJOR),
         (Facts("element", "negated", required=True, prescribed=True, named=False), Severity.OBSERVATION),
         (Facts("freshness", "untested plan"), Severity.MAJOR),
+        (Facts("freshness", "no test record"), Severity.MINOR),
         (Facts("element", "negated", required=True, prescribed=False, named=True), Severity.MINOR),
         (Facts("element", "deferred", required=True, prescribed=True), Severity.MINOR),
         (Facts("element", "absent", required=True, prescribed=True), Severity.MINOR),

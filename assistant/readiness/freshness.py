@@ -75,11 +75,21 @@ def check_document(source: str, title: str, text: str, as_of: date) -> list[Fres
                 )
             )
     if "continuity" in name or "disaster recovery" in name:
-        if _UNTESTED.search(text) or not _TESTED.search(text):
+        # Two different facts: the plan says it has not been tested, or nothing records a test.
+        if _UNTESTED.search(text):
             flags.append(
                 FreshnessFlag(
                     document=source,
                     kind="untested plan",
+                    clause_ids=["8.7.2"],
+                    detail="the plan says it has not been tested yet",
+                )
+            )
+        elif not _TESTED.search(text):
+            flags.append(
+                FreshnessFlag(
+                    document=source,
+                    kind="no test record",
                     clause_ids=["8.7.2"],
                     detail="no record that the continuity plan has been tested",
                 )

@@ -81,7 +81,7 @@ class ChecklistEntry(BaseModel):
 
 class FreshnessFlag(BaseModel):
     document: str
-    kind: str  # overdue review | stale record | untested plan
+    kind: str  # overdue review | stale record | untested plan | no test record | owner has left
     detail: str
     clause_ids: list[str]
     dated: date | None = None
