@@ -62,5 +62,5 @@ def test_the_labelled_development_organization_holds_its_floors(sourcegraph):
     assert sourcegraph.false_flag_share <= 0.10, summary
     # Below the product targets today (grade agreement 0.80, every major in the top five):
     # held at today's figures so they cannot silently drop.
-    assert sourcegraph.grade_agreement >= 0.38, [(g.id, g.label, g.grade) for g in sourcegraph.gaps]
-    assert sourcegraph.majors_in_top >= 4, [(g.id, g.rank) for g in sourcegraph.majors]
+    assert sourcegraph.grade_agreement >= 0.53, [(g.id, g.label, g.grade) for g in sourcegraph.gaps]
+    assert sourcegraph.majors_in_top >= 5, [(g.id, g.rank) for g in sourcegraph.majors]

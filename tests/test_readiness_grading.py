@@ -42,6 +42,10 @@ def cues():
     return load_statement_cues(DEFAULT_KNOWLEDGE_DIR)
 
 
+def builder_rules() -> GradingRules:
+    return GradingRules.load(DEFAULT_KNOWLEDGE_DIR)
+
+
 @pytest.fixture
 def builder(rules, catalogue) -> FindingBuilder:
     return FindingBuilder(rules, catalogue, TEXTS, KINDS)
@@ -105,6 +109,8 @@ def test_a_bypassed_control_is_major_in_a_procedure_and_minor_in_one_record(buil
     assert builder.element(in_record, "negated").grade is Severity.MINOR
     elsewhere = in_procedure.model_copy(update={"matched_cues": []})  # a negation near the topic, not about it
     assert builder.element(elsewhere, "negated").grade is Severity.OBSERVATION
+    about_incidents = FindingBuilder(builder_rules(), catalogue, TEXTS, KINDS, {PROCEDURE: {"8.6.1"}})
+    assert about_incidents.element(in_procedure, "negated").grade is Severity.OBSERVATION  # not its process
 
 
 def test_element_states_come_from_the_checks_not_from_any_wording(catalogue, cues):

@@ -31,11 +31,14 @@ class FindingBuilder:
         catalogue: Catalogue,
         texts: Mapping[str, str],
         kinds: Mapping[str, DocType],
+        addressed: Mapping[str, set[str]] | None = None,
     ) -> None:
+        """``addressed``: for each document, the clauses it is mostly about (all, when None)."""
         self._rules = rules
         self._catalogue = catalogue
         self._texts = texts
         self._kinds = kinds
+        self._addressed = addressed
         self._sentences: dict[str, list[str]] = {}
 
     def _finding(self, facts: Facts, clause_id: str, summary: str, **extra) -> Finding:
@@ -59,7 +62,7 @@ class FindingBuilder:
             state,
             required=element.documented,
             prescribed=kind in PRESCRIBING if kind else False,
-            named=bool(finding.matched_cues),
+            named=bool(finding.matched_cues) and self._addresses(finding.document, finding.clause_id),
         )
         quoted = self.quote(finding.document, finding.section or "", finding.quote) if finding.document else None
         quotes = [quoted] if quoted and finding.quote else []
@@ -71,6 +74,11 @@ class FindingBuilder:
             quotes=quotes,
             documents=[finding.document] if finding.document else [],
         )
+
+    def _addresses(self, document: str | None, clause_id: str) -> bool:
+        if self._addressed is None:
+            return True
+        return bool(document) and clause_id in self._addressed.get(document or "", set())
 
     def clause_absent(self, clause_id: str) -> Finding:
         title = self._catalogue.get(clause_id).title

@@ -258,7 +258,7 @@ class ReadinessService:
         if progress:
             progress(0, total, "documents")
         docs = self._documents(workspace, as_of)
-        builder = FindingBuilder(self._grading, self._catalogue, docs.texts, docs.kinds)
+        builder = FindingBuilder(self._grading, self._catalogue, docs.texts, docs.kinds, addressed_clauses(docs.tags))
         attached = self._attached(builder, docs)
         clauses: list[ClauseReadiness] = []
         for index, clause in enumerate(leaves, start=1):
