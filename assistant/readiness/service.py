@@ -106,7 +106,7 @@ class _Documents:
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 4  # bump when the report's meaning changes without a release
+CACHE_FORMAT = 5  # bump when the report's meaning changes without a release
 WATCH_S = 5.0  # how often a server looks for changes of the workspaces it serves
 
 
