@@ -1,7 +1,9 @@
 """``ReadinessService``: where the organization stands, clause by clause, from its own
 documents — the evidence check run over every leaf clause and held to what the documents
-say (deferrals, absences, register rows), the Stage 1 checklist, record freshness,
-cross-document disagreements, and the actions to take first."""
+say (deferrals, absences, the kind of record an element needs, register rows), the Stage 1
+checklist, record freshness and cross-document disagreements, each finding graded as an
+auditor would, and the actions to take first. The latest report is kept on disk and served
+from cache; a change of the workspace recomputes it in the background."""
 
 from __future__ import annotations
 
