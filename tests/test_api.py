@@ -87,6 +87,22 @@ def test_upload_list_ask_and_delete_documents(api):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
 
 
+def test_the_workspace_and_a_cited_passage_are_served_only_to_their_key(api):
+    client, keys, _ = api
+    _upload(client, keys["acme"])
+    _upload(client, keys["acme"], "broken.pdf", b"%PDF-1.4 not really")
+    info = client.get("/v1/workspace", headers=_auth(keys["acme"])).json()
+    assert info == {"workspace": "acme", "documents": 2, "failed": 1}
+    assert client.get("/v1/workspace", headers=_auth(keys["globex"])).json()["documents"] == 0
+    answer = client.post("/v1/ask", headers=_auth(keys["acme"]), json={"question": "Who approves emergency changes?"})
+    cited = next(c for c in answer.json()["citations"] if c["kind"] == "document" and c["chunk_id"])
+    passage = client.get(f"/v1/passages/{cited['chunk_id']}", headers=_auth(keys["acme"]))
+    assert passage.status_code == 200
+    assert passage.json()["source"] == cited["document"] and cited["quote"] in passage.json()["text"]
+    other = client.get(f"/v1/passages/{cited['chunk_id']}", headers=_auth(keys["globex"]))
+    assert other.status_code == 404 and other.json()["error"]["code"] == "not_found"
+
+
 def test_a_key_never_reaches_another_workspace(api):
     client, keys, _ = api
     _upload(client, keys["acme"])
@@ -229,4 +245,6 @@ def test_auth_off_serves_the_default_workspace_and_the_page(data_dir, embedder):
     client = TestClient(create_app(settings, build_assistant(settings, embedder=embedder)))
     assert client.get("/v1/clauses").status_code == 200
     page = client.get("/")
-    assert page.status_code == 200 and "auditprep" in page.text and "<script>" in page.text
+    assert page.status_code == 200 and "auditprep" in page.text and 'src="/static/page.js"' in page.text
+    script = client.get("/static/page.js")
+    assert script.status_code == 200 and "/v1/ask" in script.text

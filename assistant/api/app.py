@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from assistant.api import errors
@@ -68,6 +69,8 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     if settings.slack_signing_secret.get_secret_value():
         from bots.slack.http import mount_slack

@@ -20,10 +20,11 @@ from assistant.api.schemas import (
 from assistant.catalogue import Clause
 from assistant.errors import NotFound
 from assistant.interviews.models import InterviewState, InterviewSummary, TurnResult
-from assistant.models import Answer, DocumentRecord, DocumentStatus
+from assistant.models import Answer, DocumentRecord, DocumentStatus, Origin, Passage
 from assistant.readiness.models import ServedReadiness
 from assistant.readiness.render import to_html
-from assistant.workspaces import workspace_collection
+from assistant.retrieval import to_passage
+from assistant.workspaces import STANDARD_COLLECTION, workspace_collection
 from ingest.intake import IncomingFile
 
 # Every /v1 route can refuse the key (401), the workspace asked for (403), a parameter (422),
@@ -111,6 +112,19 @@ def build_router() -> APIRouter:
     def end_interview(session_id: str, interviews: InterviewsDep, principal: PrincipalDep) -> InterviewSummary:
         _own_session(interviews, session_id, principal.workspace)
         return interviews.end(session_id)
+
+    @router.get("/passages/{chunk_id}", response_model=Passage, tags=["ask"], responses=error_responses(*_ANY, 404))
+    def passage(chunk_id: str, assistant: AssistantDep, principal: PrincipalDep) -> Passage:
+        """A passage an answer cited, in full: links to a source (the web page's, Slack's) open it.
+        Only the key's workspace and the standard's knowledge are searched."""
+        for collection, origin in (
+            (workspace_collection(principal.workspace), Origin.ORGANIZATION),
+            (STANDARD_COLLECTION, Origin.STANDARD),
+        ):
+            found = assistant.store.get(collection, [chunk_id[:200]])
+            if found:
+                return to_passage(found[0], 0.0, origin)
+        raise HTTPException(404, "no such passage in this workspace")
 
     @router.get("/clauses", response_model=list[ClauseSummary], tags=["clauses"], responses=error_responses(*_ANY))
     def clauses(assistant: AssistantDep, principal: PrincipalDep) -> list[ClauseSummary]:
