@@ -160,6 +160,9 @@ def test_the_grading_table_is_validated_at_load(tmp_path):
     (tmp_path / "rules" / "finding_grades.yaml").write_text(table.replace("{source: checklist,", "{colour: red,", 1))
     with pytest.raises(KnowledgeError, match="unknown condition"):
         GradingRules.load(tmp_path)
+    (tmp_path / "rules" / "finding_grades.yaml").write_text(table.replace("publish: {subject}", "publish: {subjekt}"))
+    with pytest.raises(KnowledgeError, match="use only"):
+        GradingRules.load(tmp_path)
 
 
 def _clause(catalogue, clause_id: str, findings) -> ClauseReadiness:

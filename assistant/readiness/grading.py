@@ -59,6 +59,15 @@ class GradeRule(BaseModel):
             raise ValueError(f"unknown condition(s) {sorted(unknown)}; use {sorted(_CONDITIONS)}")
         return value
 
+    @field_validator("do", "closes")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        try:
+            value.format(subject="", detail="", records="")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"{value!r}: use only {{subject}}, {{detail}} and {{records}} ({exc})") from None
+        return value
+
     def matches(self, facts: Facts) -> bool:
         return all(facts.get(name) == wanted for name, wanted in self.when.items())
 
