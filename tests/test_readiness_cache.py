@@ -109,6 +109,15 @@ def test_a_burst_of_changes_costs_one_follow_up_not_one_per_change(catalogue):
     assert service.cached("acme").report.documents == 10
 
 
+def test_an_upload_to_a_workspace_without_a_report_computes_nothing(catalogue):
+    manifest = FakeManifest()
+    manifest.bump("acme")
+    service = CountingReadiness(catalogue, manifest)
+    service.changed("acme")
+    time.sleep(0.2)
+    assert service.computed == []  # the first report waits until someone asks for it
+
+
 def test_a_change_made_elsewhere_is_noticed_without_a_request(catalogue):
     """An ingest from the command line changes the manifest; the server's watch recomputes."""
     manifest = FakeManifest()

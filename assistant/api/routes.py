@@ -52,6 +52,7 @@ def build_router() -> APIRouter:
         """Ingest files; a file that is refused or fails to ingest is not kept."""
         incoming = [IncomingFile(upload.filename, upload.file) for upload in files]
         report = assistant.intake.receive(principal.workspace, incoming)
+        assistant.readiness.changed(principal.workspace)
         return UploadResponse(workspace=principal.workspace, results=report.results)
 
     @router.get("/workspace", response_model=WorkspaceInfo, tags=["documents"], responses=error_responses(*_ANY))
@@ -74,7 +75,9 @@ def build_router() -> APIRouter:
         responses=error_responses(*_ANY, 404, 409),
     )
     def delete_document(doc_id: str, assistant: AssistantDep, principal: PrincipalDep) -> DocumentRecord:
-        return assistant.intake.remove(principal.workspace, doc_id[:64])
+        record = assistant.intake.remove(principal.workspace, doc_id[:64])
+        assistant.readiness.changed(principal.workspace)
+        return record
 
     @router.post(
         "/interviews", response_model=InterviewState, tags=["interviews"], responses=error_responses(*_ANY, 413)

@@ -188,8 +188,12 @@ class ReadinessService:
 
     def changed(self, workspace: str) -> None:
         """The workspace's documents changed: recompute its report in the background (one
-        run for a burst of changes)."""
-        self._refresher.schedule(workspace)
+        run for a burst of changes). A workspace that never had a report gets its first one
+        when it is first asked for, not on every upload."""
+        path = self._cache_file(workspace)
+        if self._held(workspace) is not None or (path is not None and path.is_file()):
+            self._watcher.watch(workspace)
+            self._refresher.schedule(workspace)
 
     def warm(self, workspace: str) -> threading.Thread:
         """Compute the latest report in the background, so the first evidence or readiness
