@@ -7,6 +7,7 @@ saved as a screenshot in test-artifacts/."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import threading
@@ -228,6 +229,10 @@ def test_a_link_to_a_source_opens_its_passage_and_a_link_to_a_clause_its_summary
     page.goto(server + "/#clause=8.5.1.3")
     page.wait_for_selector("#linked h2:has-text('8.5.1.3')", timeout=30_000)
     assert "Documented information" in page.inner_text("#linked")
+    page.get_by_role("button", name="Close").click()
+    assert page.locator("#linked").is_hidden() and page.evaluate("location.hash") == ""
+    page.goto(server + "/#clause=8.5.1.3")
+    page.wait_for_selector("#linked:not([hidden])", timeout=30_000)
     _screenshot(page, "web-linked-clause.png")
     _assert_accessible(page)
 
@@ -303,6 +308,7 @@ def test_readiness_shows_the_overall_status_the_clause_chart_and_majors_first(se
     page.wait_for_selector("#rd-result .overall", timeout=300_000)
     assert report["overall_status"] in page.inner_text("#rd-result .overall")
     assert f"{round(report['overall_score'] * 100)}%" in page.inner_text("#rd-result .overall")
+    assert re.search(r"Computed (just now|\d+ minutes? ago)", page.inner_text("#rd-result"))
     headings = page.locator("#rd-result h2").all_inner_texts()
     assert (
         headings.index("Overall")

@@ -326,7 +326,8 @@ function answerBlocks(lines) {
 function sourceItem(c, passage) {
   const body = el("div", {});
   if (c.kind === "clause") {
-    body.append(el("div", { class: "where" }, el("span", { class: "crumb" }, "ISO/IEC 20000-1:2018 › "), "clause " + c.clause_id + " " + (c.title || "")));
+    body.append(el("div", { class: "where" }, el("span", { class: "crumb" }, "ISO/IEC 20000-1:2018 › "),
+      el("a", { href: "#clause=" + encodeURIComponent(c.clause_id) }, "clause " + c.clause_id + " " + (c.title || ""))));
   } else {
     const crumbs = [c.document, c.section, c.page ? "p. " + c.page : null].filter(Boolean);
     body.append(el("div", { class: "where" }, crumbs.join(" › ")));
@@ -360,6 +361,7 @@ function quoteInContext(quote, text) {
 let session = null;
 let currentTurn = null;
 let questionNumber = 0;
+let sessionLength = 0;
 
 $("start-form").addEventListener("submit", async (e) => {
   e.preventDefault();
@@ -367,6 +369,7 @@ $("start-form").addEventListener("submit", async (e) => {
   const state = await busy(e.submitter, "iv-status", "Preparing the auditor…", () => api("POST", "/v1/interviews", body));
   if (!state) return;
   session = state.session.id;
+  sessionLength = state.session.length;
   questionNumber = 0;
   $("transcript").replaceChildren();
   $("iv-summary").hidden = true;
@@ -376,7 +379,7 @@ $("start-form").addEventListener("submit", async (e) => {
 
 function turnMeta(turn) {
   if (turn.kind === "follow_up") return "follow-up on question " + questionNumber;
-  return "question " + (questionNumber + 1) + " of " + ($("length").value || "?") + (turn.clauses.length ? " · clause " + turn.clauses.join(", ") : "");
+  return "question " + (questionNumber + 1) + " of " + sessionLength + (turn.clauses.length ? " · clause " + turn.clauses.join(", ") : "");
 }
 
 function showTurn(turn) {
@@ -534,8 +537,10 @@ function quoteLine(q) {
 
 function servedLine(served) {
   if (!served) return null;
-  const minutes = Math.floor(served.age_seconds / 60);
-  const ago = minutes < 1 ? "just now" : minutes < 120 ? minutes + " minutes ago" : Math.floor(minutes / 60) + " hours ago";
+  const seconds = served.age_seconds ?? (Date.now() - Date.parse(served.generated_at)) / 1000;
+  if (!Number.isFinite(seconds)) return null;
+  const minutes = Math.max(0, Math.floor(seconds / 60));
+  const ago = minutes < 1 ? "just now" : minutes < 120 ? plural(minutes, "minute") + " ago" : plural(Math.floor(minutes / 60), "hour") + " ago";
   const tail = served.current ? "" : served.refreshing ? "; your documents changed since, and a newer report is on its way — check again shortly" : "; your documents changed since";
   return el("p", { class: "hint" }, "Computed " + ago + tail + ".");
 }
@@ -631,7 +636,12 @@ async function openLinked() {
   const item = await busy(null, "ask-status", "Opening the linked " + kind + "…", () => api("GET", path + encodeURIComponent(decodeURIComponent(id))));
   if (!item) { box.hidden = true; return; }
   setStatus("ask-status", "");
-  fill(box, kind === "passage" ? passageCard(item) : clauseCard(item));
+  const close = el("button", { type: "button", class: "secondary small close", onclick: () => {
+    history.replaceState(null, "", location.pathname + location.search);
+    box.hidden = true;
+    $("question").focus();
+  } }, "Close");
+  fill(box, close, kind === "passage" ? passageCard(item) : clauseCard(item));
   box.hidden = false;
   box.focus();
 }
