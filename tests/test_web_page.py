@@ -79,16 +79,23 @@ def server(tmp_path_factory, embedder, standard_template):
     assert [r.outcome for r in sorted(report.results, key=lambda r: r.source)] == ["added", "failed"]
     assistant.ensure_standard()
     assistant.readiness.cached("acme")  # the first report is computed once, before the page asks for it
+    yield from _serve(create_app(config, assistant))
+
+
+def _serve(app):
+    """Serve an app on a free local port for as long as the generator is open."""
     port = _free_port()
-    uv = uvicorn.Server(uvicorn.Config(create_app(config, assistant), host="127.0.0.1", port=port, log_level="warning"))
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not uv.started and time.monotonic() < deadline:
         time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -199,6 +206,31 @@ def test_the_api_key_control_is_compact_and_lasts_for_the_browser_session(server
     assert other.inner_text("#key-state") == "not set"
     other.context.close()
     context.close()
+
+
+def test_with_authentication_on_the_page_asks_for_the_key_and_then_uses_it(
+    browser, tmp_path, embedder, standard_template
+):
+    shutil.copytree(standard_template, tmp_path / "data")
+    config = make_settings(tmp_path / "data", workspace="default", rate_limit_per_minute=1000)
+    assistant = build_assistant(config, embedder=embedder)
+    key = assistant.keys.create("globex")[0]
+    server = _serve(create_app(config, assistant))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(next(server) + "/")
+        page.wait_for_function("document.getElementById('ws-name').textContent === 'needs an API key'")
+        assert page.get_by_label("API key for this browser session").is_visible()  # the control opened itself
+        assert "Enter your API key" in page.inner_text("#documents-status")
+        page.get_by_label("API key for this browser session").fill(key)
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.getElementById('ws-name').textContent === 'globex'")
+        assert page.inner_text("#key-state") == "set" and "0 documents" in page.inner_text("header")
+        _screenshot(page, "web-key.png")
+    finally:
+        context.close()
+        server.close()
 
 
 def test_an_example_question_is_answered_with_its_sources_in_context(server, page):
