@@ -81,6 +81,9 @@ class Calibration(BaseModel):
     abstention: LinearModel | None = None
     gap_verdict: LinearModel | None = None  # covered / partial / not_covered
     consistency_verdict: LinearModel | None = None  # consistent / inconsistent
+    intent: LinearModel | None = None  # the question's intent (answering.routing)
+    intent_prototypes: dict[str, list[float]] | None = None  # intent -> unit vector of its typical question
+    comparison: LinearModel | None = None  # an evidence question compares statements ("1") or not
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(), indent=1, sort_keys=True) + "\n"

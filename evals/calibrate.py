@@ -17,7 +17,15 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answering.intent import about_us
+from assistant.answering.routing import (
+    COMPARISON_FEATURES,
+    QuestionSignals,
+    about_us,
+    comparison_features,
+    intent_feature_names,
+    labelled_intent,
+    prototype_features,
+)
 from assistant.bootstrap import Assistant, build_assistant
 from assistant.calibration import CALIBRATION_VERSION, Calibration, LinearModel, Thresholds, calibration_path
 from assistant.config import Settings
@@ -26,6 +34,7 @@ from assistant.evidence.compose import choose_units, in_scope
 from assistant.evidence.features import FEATURES
 from assistant.evidence.question import QuestionProfile
 from assistant.evidence.selector import ScoredUnit, UnitVectors
+from assistant.models import Intent
 from assistant.workspaces import workspace_collection
 from evals.dataset import Dataset, EvalItem, load_dataset
 from evals.metrics import fact_present
@@ -34,6 +43,7 @@ from evals.splits import Part, select_part
 Progress = Callable[[int, int, str], None]
 ROUND = 5  # decimals kept: enough for the model, few enough to reproduce across runs
 MAX_ANSWERABLE_ABSTENTION = 0.05  # the product target for answerable questions
+ROUTING_C = 0.1  # inverse regularisation of the routing models: a few hundred labelled questions
 SUPPORT_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.05))
 
 
@@ -105,7 +115,8 @@ def fit_linear(x: np.ndarray, y: Sequence[str], features: Sequence[str], c: floa
     from sklearn.preprocessing import StandardScaler
 
     scaler = StandardScaler().fit(x)
-    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    # a feature (or embedding dimension) that never varies is left unscaled, also after rounding
+    scale = np.where(np.round(scaler.scale_, ROUND) > 0, scaler.scale_, 1.0)
     z = (x - scaler.mean_) / scale
     model = LogisticRegression(C=c, max_iter=5000, random_state=0).fit(z, list(y))
     classes = [str(k) for k in model.classes_]
@@ -198,6 +209,40 @@ def collect_verdicts(assistant: Assistant, dataset: Dataset, workspace: str) -> 
     return out
 
 
+RoutingRow = tuple[EvalItem, Intent, QuestionSignals]
+
+
+def collect_routing(assistant: Assistant, dataset: Dataset, workspace: str, corpus: Path) -> list[RoutingRow]:
+    """What routing reads of every item whose kind says how it should be answered."""
+    corpus_files = {p.name for p in corpus.rglob("*") if p.is_file()}
+    out: list[RoutingRow] = []
+    for item in dataset.items:
+        intent = labelled_intent(item.kind, bool(corpus_files & set(item.expected_sources)))
+        if intent is not None:
+            out.append((item, intent, assistant.ask.routing_signals(item.question, workspace)))
+    return out
+
+
+def fit_routing(rows: list[RoutingRow]) -> tuple[dict[str, list[float]], LinearModel, LinearModel]:
+    """Each intent's prototype (the normalised mean embedding of its questions), the intent
+    model over prototype similarities and side features, and the comparison model over the
+    evidence items (consistency against gap)."""
+    prototypes: dict[str, list[float]] = {}
+    for intent in sorted({str(i) for _, i, _ in rows}):
+        mean = np.mean([s.vector for _, i, s in rows if str(i) == intent], axis=0)
+        prototypes[intent] = [round(float(v), ROUND) for v in mean / np.linalg.norm(mean)]
+    x = np.stack([prototype_features(s, prototypes) for _, _, s in rows])
+    intent_model = fit_linear(x, [str(i) for _, i, _ in rows], intent_feature_names(list(prototypes)), c=ROUTING_C)
+    evidence = [(item, s) for item, _, s in rows if item.kind in ("gap", "consistency")]
+    comparison = fit_linear(
+        np.stack([comparison_features(s) for _, s in evidence]),
+        ["1" if item.kind == "consistency" else "0" for item, _ in evidence],
+        list(COMPARISON_FEATURES),
+        c=ROUTING_C,
+    )
+    return prototypes, intent_model, comparison
+
+
 def fit_verdict(rows: list[tuple[EvalItem, np.ndarray]], classes: tuple[str, ...]) -> LinearModel | None:
     from assistant.evidence.verdict import VERDICT_FEATURES
 
@@ -222,6 +267,7 @@ def calibrate(
         fitted_on: dict[str, int] = {}
         workspaces: dict[Path, str] = {}
         parts: list[tuple[Dataset, str]] = []
+        corpora: list[Path] = []
         for cset in sets:
             dataset = select_part(load_dataset(cset.dataset), part)
             if cset.corpus not in workspaces:
@@ -232,6 +278,7 @@ def calibrate(
                 workspaces[cset.corpus] = workspace
             items += collect(assistant, dataset, workspaces[cset.corpus], progress)
             parts.append((dataset, workspaces[cset.corpus]))
+            corpora.append(cset.corpus)
             fitted_on[f"{cset.dataset.stem}:{part}"] = len(dataset.items)
         x = np.concatenate([np.stack([s.features for s in r.scored]) for r in items if r.scored])
         y = np.concatenate([r.labels for r in items if r.scored])
@@ -249,7 +296,16 @@ def calibrate(
             thresholds=thresholds,
             abstention=abstention,
         )
-        # verdict features read the fitted selector: fit them with it in place
+        routing_rows = [
+            row
+            for (dataset, ws), corpus in zip(parts, corpora, strict=True)
+            for row in collect_routing(assistant, dataset, ws, corpus)
+        ]
+        prototypes, intent, comparison = fit_routing(routing_rows)
+        calibration = calibration.model_copy(
+            update={"intent": intent, "intent_prototypes": prototypes, "comparison": comparison}
+        )
+        # verdict features read the fitted selector and the router: fit them with both in place
         assistant.ask.use_calibration(calibration)
         verdict_rows = [row for dataset, ws in parts for row in collect_verdicts(assistant, dataset, ws)]
         calibration = calibration.model_copy(

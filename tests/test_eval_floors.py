@@ -62,14 +62,14 @@ def test_dataset_sizes_and_kinds():
 FLOORS_BY_PART = {
     "sample_org.yaml": {
         "hit@5": 0.90,
-        "verdict_accuracy": 0.85,
+        "verdict_accuracy": 0.70,
         "abstention_unanswerable": 0.70,
         "clause_precision": 0.90,
     },
     "standard.yaml": {"hit@5": 0.90, "clause_precision": 0.95, "clause_recall": 0.90, "abstention_unanswerable": 0.90},
 }
 DEVDATA = REPO.parent / "shared" / "devdata" / "real_dev.yaml"
-DEVDATA_FLOORS = {"hit@5": 0.95, "verdict_accuracy": 0.40, "abstention_unanswerable": 0.60}
+DEVDATA_FLOORS = {"hit@5": 0.95, "verdict_accuracy": 0.50, "abstention_unanswerable": 0.60}
 
 
 @pytest.mark.parametrize("name", ["sample_org.yaml", "standard.yaml"])

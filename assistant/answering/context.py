@@ -27,6 +27,7 @@ class AnswerContext:
     disagreements: list[Disagreement] = field(default_factory=list)
     verdict: Verdict | None = None
     focus_elements: list[str] = field(default_factory=list)  # element ids a consistency question targets
+    comparison: bool = False  # an evidence question that compares statements (consistency)
     extra_passages: list[Passage] = field(default_factory=list)
     checklist: list[ChecklistItem] = field(default_factory=list)
     org_documents: int = 0

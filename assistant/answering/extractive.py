@@ -4,8 +4,8 @@ relevant sentences of the retrieved passages and from the catalogue's own words.
 from __future__ import annotations
 
 from assistant.answering.context import AnswerContext, CitationBook
-from assistant.answering.intent import about_us
 from assistant.answering.relevance import states_what_is_asked
+from assistant.answering.routing import about_us
 from assistant.answering.sentences import pick_sentences
 from assistant.calibration import Thresholds
 from assistant.catalogue import Catalogue

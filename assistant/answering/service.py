@@ -13,10 +13,10 @@ import numpy as np
 
 from assistant.answering.consistency import find_disagreements
 from assistant.answering.context import AnswerContext
-from assistant.answering.evidence import ClauseCheck, EvidenceChecker
+from assistant.answering.evidence import ClauseCheck, EvidenceChecker, verdict_for
 from assistant.answering.extractive import ExtractiveGenerator
-from assistant.answering.intent import COMPARISON, IntentClassifier, about_us
 from assistant.answering.relevance import names_in
+from assistant.answering.routing import IntentRouter, QuestionSignals, Route, about_us, question_signals
 from assistant.answering.subject import compared_subject, with_subject_first, without_document_names
 from assistant.answering.validation import validate_answer
 from assistant.calibration import Calibration
@@ -28,6 +28,7 @@ from assistant.evidence import (
     QuestionProfile,
     UnitSelector,
     load_answer_types,
+    load_question_cues,
     load_statement_cues,
     profile_question,
 )
@@ -41,7 +42,7 @@ from assistant.models import Answer, Disagreement, DocType, Intent, Origin, Pass
 from assistant.ports import Embedder, LexicalIndex, VectorStore
 from assistant.readiness.checklist import ChecklistItem, ItemStatus, assess_checklist, document_texts
 from assistant.readiness.models import ClauseStatus, ReadinessReport
-from assistant.retrieval import Retriever, to_passage
+from assistant.retrieval import Retrieved, Retriever, to_passage
 from assistant.text import content_terms
 from assistant.workspaces import STANDARD_COLLECTION, workspace_collection
 
@@ -129,8 +130,9 @@ class AskService:
         self._readiness = readiness
         self._lexical = lexical
         self.evidence = EvidenceChecker(catalogue, embedder, store, lexical, manifest)
-        self._intents = IntentClassifier(embedder)
         self.calibration = calibration
+        self._question_cues = load_question_cues(settings.knowledge_dir)
+        self.router = IntentRouter(self._question_cues, calibration)
         self._answer_types = load_answer_types(settings.knowledge_dir)
         self._cues = load_statement_cues(settings.knowledge_dir)
         self.selector = UnitSelector(calibration.selector if calibration else None, embedder, self._answer_types)
@@ -161,16 +163,20 @@ class AskService:
         vector = self._embedder.embed_query(question)
         named = self._catalogue.resolve(question)
         retrieved = self.retriever.retrieve(question, workspace, clauses=named, vector=vector)
-        intent = self._intents.classify(question, vector, named)
         collection = workspace_collection(workspace)
+        profile = self.profile(question, collection)
+        route = self.route(question, vector, named, profile, retrieved)
+        intent = route.intent
         records = self._manifest.list(collection)
         ctx = AnswerContext(
             question=question,
             workspace=workspace,
             intent=intent,
             retrieved=retrieved,
-            clauses=self._subject_first(question, intent, named or self._inferred_clauses(retrieved, intent)),
+            clauses=self._subject_first(question, route, named or self._inferred_clauses(retrieved, intent)),
             org_documents=sum(1 for r in records if r.version > 0),
+            comparison=route.comparison,
+            profile=profile,
         )
         ctx.unknown_clauses = unknown_clause_ids(question, self._catalogue)
         if intent in (Intent.CLAUSE, Intent.PROCESS) and not named:
@@ -178,7 +184,6 @@ class AskService:
         if intent is Intent.GENERAL:
             ctx.organization_names = self._organization_names(question, collection)
             if self.calibration is not None:
-                ctx.profile = self.profile(question, collection)
                 ctx.scored = self.selector.score(ctx.profile, vector, self.lookup_passages(retrieved))
                 about = bool((about_us(question) or ctx.organization_names) and ctx.org_documents)
                 ctx.unanswered = self.unanswered(ctx.profile, in_scope(ctx.scored, ctx.profile, about), vector)
@@ -191,7 +196,7 @@ class AskService:
             org = [p for p in retrieved.organization if p.doc_type is not DocType.CLAUSE]
             ctx.disagreements = self._relevant(find_disagreements(org, self._catalogue), question, ctx.clauses)
             ctx.verdict = ctx.checks[0].verdict
-            if COMPARISON.search(question):
+            if route.comparison:
                 ctx.focus_elements, ctx.verdict = self._consistency(vector, ctx)
             if self.calibration is not None:
                 self._fitted_verdict(ctx, vector, collection)
@@ -203,8 +208,41 @@ class AskService:
     def use_calibration(self, calibration: Calibration) -> None:
         """Serve with these fitted parameters (the calibration command fits in stages)."""
         self.calibration = calibration
+        self.router = IntentRouter(self._question_cues, calibration)
         self.selector = UnitSelector(calibration.selector, self._embedder, self._answer_types)
         self.generators["extractive"] = ExtractiveGenerator(self._catalogue, self._embedder, calibration.thresholds)
+
+    def route(
+        self, question: str, vector: np.ndarray, named: list[str], profile: QuestionProfile, retrieved: Retrieved
+    ) -> Route:
+        """The fitted router's reading of the question."""
+        return self.router.route(question, self.signals(question, vector, named, profile, retrieved))
+
+    def route_of(self, question: str, workspace: str) -> Route:
+        """How a question asked of a workspace is routed."""
+        return self.router.route(question, self.routing_signals(question, workspace))
+
+    def routing_signals(self, question: str, workspace: str) -> QuestionSignals:
+        """What routing reads of a question asked of a workspace (what calibration fits on)."""
+        vector = self._embedder.embed_query(question)
+        named = self._catalogue.resolve(question)
+        retrieved = self.retriever.retrieve(question, workspace, clauses=named, vector=vector)
+        profile = self.profile(question, workspace_collection(workspace))
+        return self.signals(question, vector, named, profile, retrieved)
+
+    def signals(
+        self, question: str, vector: np.ndarray, named: list[str], profile: QuestionProfile, retrieved: Retrieved
+    ) -> QuestionSignals:
+        clause_entries = [p.similarity for p in retrieved.standard if p.doc_type is DocType.CLAUSE]
+        guidance = [p.similarity for p in retrieved.standard if p.doc_type is not DocType.CLAUSE]
+        return question_signals(
+            question,
+            vector,
+            self._question_cues,
+            names_clause=any(c in question for c in named),
+            names_document=bool(profile.scope),
+            nearest=(retrieved.best_org_similarity, max(clause_entries, default=0.0), max(guidance, default=0.0)),
+        )
 
     def profile(self, question: str, collection: str) -> QuestionProfile:
         """The question's terms, the answer type it asks for and the documents it names."""
@@ -243,8 +281,9 @@ class AskService:
             self.calibration.thresholds.support,
             len(ctx.disagreements),
             ctx.checks[0].verdict if ctx.checks else None,
+            ctx.verdict if ctx.comparison else None,
         )
-        comparison = bool(COMPARISON.search(ctx.question))
+        comparison = ctx.comparison
         model = self.calibration.consistency_verdict if comparison else self.calibration.gap_verdict
         if model is None:
             return
@@ -294,13 +333,15 @@ class AskService:
                 return [clause_id]
         return []
 
-    def _subject_first(self, question: str, intent: Intent, clauses: list[str]) -> list[str]:
-        if intent in (Intent.PROCESS, Intent.READINESS):
+    def _subject_first(self, question: str, route: Route, clauses: list[str]) -> list[str]:
+        if route.intent in (Intent.PROCESS, Intent.READINESS):
             return clauses
-        if intent is Intent.EVIDENCE and COMPARISON.search(question):
-            subject = compared_subject(question, self._catalogue) or self._nearest_entry(
-                without_document_names(question, self._catalogue)
-            )
+        if route.intent is Intent.EVIDENCE:
+            # the documents a question names are where to look, not what it is about
+            # ("the SMS plan says we had a full audit: does the audit report back that up?")
+            subject = compared_subject(question, self._catalogue)
+            if subject is None and route.comparison:
+                subject = self._nearest_entry(without_document_names(question, self._catalogue))
             clauses = subject + [c for c in clauses if c not in subject] if subject else clauses
         return with_subject_first(question, clauses, self._catalogue)
 
@@ -329,12 +370,16 @@ class AskService:
             return None
         statuses = {c.status for c in parts}
         if statuses == {ClauseStatus.COVERED}:
-            verdict = Verdict.COVERED
+            graded = Verdict.COVERED
         elif statuses == {ClauseStatus.MISSING}:
-            verdict = Verdict.NOT_COVERED
+            graded = Verdict.NOT_COVERED
         else:
-            verdict = Verdict.PARTIAL
-        return ClauseCheck(clause_id, verdict, [f for c in parts for f in c.elements])
+            graded = Verdict.PARTIAL
+        # the report holds observations (weakly evidenced elements) against no clause; a
+        # question whether the documents cover it is answered by the elements themselves
+        elements = [f for c in parts for f in c.elements]
+        verdict = min(graded, verdict_for(elements), key=_GAP_ORDER.index)
+        return ClauseCheck(clause_id, verdict, elements)
 
     def _relevant(self, found: list[Disagreement], question: str, clauses: list[str]) -> list[Disagreement]:
         """Disagreements about what the question concerns (its clauses or its subject)."""

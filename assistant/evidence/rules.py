@@ -33,6 +33,13 @@ class _CuesFile(BaseModel):
     negation: list[str]
 
 
+class _QuestionCuesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    certification: list[str]
+    comparison: list[str]
+    readiness: list[str]
+
+
 def _compile(patterns: list[str], where: str) -> re.Pattern[str]:
     for pattern in patterns:
         try:
@@ -61,6 +68,25 @@ class StatementCues:
     future: re.Pattern[str]
     hedge: re.Pattern[str]
     negation: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionCues:
+    """What kind of question it is: features of the fitted router, not decisions."""
+
+    certification: re.Pattern[str]
+    comparison: re.Pattern[str]
+    readiness: re.Pattern[str]
+
+
+def load_question_cues(knowledge_dir: Path) -> QuestionCues:
+    path = knowledge_dir / "rules" / "question_cues.yaml"
+    data = read_validated(path, _QuestionCuesFile)
+    return QuestionCues(
+        _compile(data.certification, f"{path}: certification"),
+        _compile(data.comparison, f"{path}: comparison"),
+        _compile(data.readiness, f"{path}: readiness"),
+    )
 
 
 def load_answer_types(knowledge_dir: Path) -> AnswerTypes:

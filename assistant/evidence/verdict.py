@@ -27,6 +27,7 @@ VERDICT_FEATURES: tuple[str, ...] = (
     "disagreements",
     "check_partial",
     "check_not_covered",
+    "compared_consistent",
 )
 TOP_UNITS = 5
 
@@ -38,9 +39,12 @@ def verdict_features(
     support: float,
     disagreements: int,
     checked: Verdict | None = None,
+    compared: Verdict | None = None,
 ) -> np.ndarray:
     """``checked``: the element check's own verdict (readiness weighs stale records, deferred
-    plans and registers that no unit shows), one input among the others."""
+    plans and registers that no unit shows), one input among the others. ``compared``: for a
+    question that compares statements, what the comparison of the documents it names found
+    (two documents agree unless they state different values)."""
     n = len(findings)
     org = [s for s in scored if s.unit.passage.origin is Origin.ORGANIZATION][:TOP_UNITS]
     texts = [s.unit.text for s in org]
@@ -62,5 +66,6 @@ def verdict_features(
             float(min(disagreements, 3)),
             1.0 if checked in (Verdict.PARTIAL, Verdict.INCONSISTENT) else 0.0,
             1.0 if checked is Verdict.NOT_COVERED else 0.0,
+            1.0 if compared is Verdict.CONSISTENT else 0.0,
         ]
     )
