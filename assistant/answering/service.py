@@ -340,8 +340,9 @@ class AskService:
             # the documents a question names are where to look, not what it is about
             # ("the SMS plan says we had a full audit: does the audit report back that up?")
             subject = compared_subject(question, self._catalogue)
-            if subject is None and route.comparison:
-                subject = self._nearest_entry(without_document_names(question, self._catalogue))
+            rest = without_document_names(question, self._catalogue)
+            if subject is None and rest is not None:
+                subject = self._nearest_entry(rest)
             clauses = subject + [c for c in clauses if c not in subject] if subject else clauses
         return with_subject_first(question, clauses, self._catalogue)
 
