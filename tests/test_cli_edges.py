@@ -118,3 +118,44 @@ def test_documents_list_piped_to_another_program_keeps_long_names(long_named_doc
     rows = _rows(out.stdout)
     assert {LONG_NAME, SPACED_NAME} <= set(rows)
     assert all(len(fields) == 6 for fields in rows.values())
+
+
+def test_documents_add_keeps_good_files_and_reports_refused_ones(no_env_data_dir: Path, capsys):
+    """`documents add` is the API's upload from a terminal: a good file is ingested and kept,
+    a refused one is reported and leaves nothing behind, and the exit status says so."""
+    data = no_env_data_dir / "data-add"
+    good = no_env_data_dir / "变更管理.md"
+    good.write_text(CHANGE, encoding="utf-8")
+    binary = no_env_data_dir / "tool.exe"
+    binary.write_bytes(b"MZ\x90\x00" + bytes(range(256)) * 8)
+    status = main(["documents", "add", str(good), str(binary), "-w", "acme", "--data-dir", str(data)])
+    out, err = capsys.readouterr()
+    assert status == 1  # one file failed
+    assert "tool.exe" in err and "1 added" in out
+    kept = sorted(p.name for p in (data / "uploads" / "acme").iterdir())
+    assert len(kept) == 1 and kept[0].endswith(".md")
+    assert main(["documents", "list", "-w", "acme", "--data-dir", str(data)]) == 0
+    rows = _rows(capsys.readouterr().out)
+    assert "变更管理.md" in rows and rows["变更管理.md"][5] == "indexed"
+    assert "tool.exe" not in rows
+
+
+def test_documents_add_of_a_missing_file_is_a_usage_error_and_changes_nothing(no_env_data_dir: Path, capsys):
+    data = no_env_data_dir / "data-missing"
+    status = main(["documents", "add", str(no_env_data_dir / "nowhere.md"), "-w", "acme", "--data-dir", str(data)])
+    assert status == 2
+    assert "not a file" in capsys.readouterr().err
+    assert not (data / "uploads").exists()
+
+
+def test_documents_add_of_one_refused_file_is_a_clear_error(no_env_data_dir: Path, capsys):
+    data = no_env_data_dir / "data-refused"
+    binary = no_env_data_dir / "archive.zip"
+    binary.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    status = main(["documents", "add", str(binary), "-w", "acme", "--data-dir", str(data)])
+    err = capsys.readouterr().err
+    assert status == 1, err
+    assert "unsupported file type '.zip'" in err and "supported:" in err
+    assert "Traceback" not in err
+    folder = data / "uploads" / "acme"
+    assert not folder.exists() or not any(folder.iterdir())
