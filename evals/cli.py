@@ -52,10 +52,10 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_grading_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Graded interview answers (evals/grading.py): agreement of the interview grader with an auditor."""
-    from evals.grading import load_grading_dataset, run_grading, summary_rows, throwaway_workspace
+    from evals.grading import load_grading_dataset, run_grading, select_grading_part, summary_rows, throwaway_workspace
     from evals.grading import to_markdown as grading_markdown
 
-    dataset = load_grading_dataset(args.dataset)
+    dataset = select_grading_part(load_grading_dataset(args.dataset), getattr(args, "part", "all"))
     console = Console()
     if dataset.unknown_keys:
         print("note: unknown keys ignored: " + ", ".join(dataset.unknown_keys), file=sys.stderr)

@@ -25,6 +25,7 @@ from assistant.interviews.bank import ROLES
 from assistant.interviews.models import AnswerKind, Assessment
 from assistant.workspaces import workspace_collection
 from evals.dataset import read_items
+from evals.splits import CHECK_SHARE, SPLITS_DIR, split_rank
 
 Flag = Literal["contradiction", "red_flag", "off_topic", "dont_know"]
 FLAGS: tuple[str, ...] = ("contradiction", "red_flag", "off_topic", "dont_know")
@@ -65,7 +66,7 @@ class GradingDataset:
     name: str
     path: Path
     items: list[GradingItem]
-    corpus: Path | None = None
+    corpus: list[Path] = field(default_factory=list)  # a folder, or the organization's files one by one
     unknown_keys: list[str] = field(default_factory=list)
 
 
@@ -88,11 +89,64 @@ def is_grading_dataset(path: Path) -> bool:
 def load_grading_dataset(path: Path) -> GradingDataset:
     """Load and validate a graded-answers dataset; errors name the item id and the field."""
     raw, items, unknown = read_items(path, GradingItem, _TOP_KEYS)
-    corpus = raw.get("workspace_corpus") or raw.get("corpus")
-    corpus_path = (path.parent / corpus).resolve() if corpus else None
-    if corpus_path is not None and not corpus_path.exists():
-        raise InvalidInput(f"dataset {path}: workspace_corpus {corpus} does not exist")
-    return GradingDataset(str(raw.get("name") or path.stem), path, items, corpus_path, unknown)
+    corpus = raw.get("workspace_corpus") or raw.get("corpus") or []
+    if isinstance(corpus, str):
+        corpus = [corpus]
+    if not isinstance(corpus, list) or not all(isinstance(c, str) and c for c in corpus):
+        raise InvalidInput(f"dataset {path}: workspace_corpus must be a path or a list of paths")
+    paths = [(path.parent / c).resolve() for c in corpus]
+    for given, resolved in zip(corpus, paths, strict=True):
+        if not resolved.exists():
+            raise InvalidInput(f"dataset {path}: workspace_corpus {given} does not exist")
+    return GradingDataset(str(raw.get("name") or path.stem), path, items, paths, unknown)
+
+
+# -- fit/check split ---------------------------------------------------------------------------
+def stratum(item: GradingItem) -> str:
+    """What a split keeps balanced: the item's first flag, or its score band when unflagged."""
+    if item.expected_flags:
+        return item.expected_flags[0]
+    return "high" if item.expected_score >= 3 else "low"
+
+
+def assign_grading_split(items: list[GradingItem]) -> dict[str, list[str]]:
+    """Per stratum, items ordered by a hash of their id; every third goes to ``check``."""
+    split: dict[str, list[str]] = {"fit": [], "check": []}
+    for kind in sorted({stratum(i) for i in items}):
+        ordered = sorted((i for i in items if stratum(i) == kind), key=lambda i: split_rank(i.id))
+        for n, item in enumerate(ordered):
+            split["check" if n % CHECK_SHARE == CHECK_SHARE - 1 else "fit"].append(item.id)
+    return {k: sorted(v) for k, v in split.items()}
+
+
+def grading_split_path(dataset: GradingDataset) -> Path:
+    return SPLITS_DIR / f"{dataset.path.stem}.yaml"
+
+
+def write_grading_split(dataset: GradingDataset) -> Path:
+    path = grading_split_path(dataset)
+    body = yaml.safe_dump(assign_grading_split(dataset.items), sort_keys=True)
+    path.write_text(f"# fit/check split of {dataset.path.name} ({dataset.name})\n{body}", encoding="utf-8")
+    return path
+
+
+def select_grading_part(dataset: GradingDataset, part: str) -> GradingDataset:
+    """The dataset restricted to its committed fit or check part; unlisted items are refused."""
+    if part == "all":
+        return dataset
+    path = grading_split_path(dataset)
+    if not path.exists():
+        raise InvalidInput(f"no fit/check split for {dataset.path.name}: expected {path}")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or not all(isinstance(raw.get(k), list) for k in ("fit", "check")):
+        raise InvalidInput(f"split file {path}: expected lists 'fit' and 'check'")
+    listed = {str(i) for i in raw["fit"]} | {str(i) for i in raw["check"]}
+    unlisted = [i.id for i in dataset.items if i.id not in listed]
+    if unlisted:
+        raise InvalidInput(f"{len(unlisted)} items of {dataset.path.name} are in neither part of {path.name}")
+    keep = {str(i) for i in raw[part]}
+    items = [i for i in dataset.items if i.id in keep]
+    return GradingDataset(f"{dataset.name} [{part}]", dataset.path, items, dataset.corpus, dataset.unknown_keys)
 
 
 # -- per-item rows and pure metrics ---------------------------------------------------------
@@ -283,11 +337,11 @@ def _row(item: GradingItem, assessment: Assessment) -> GradingRow:
 @contextmanager
 def throwaway_workspace(assistant: Assistant, dataset: GradingDataset, corpus: Path | None = None) -> Iterator[str]:
     """Ingest the dataset's organization documents into a temporary workspace, dropped afterwards."""
-    corpus = corpus or dataset.corpus
-    if corpus is None:
+    paths = [corpus] if corpus else dataset.corpus
+    if not paths:
         raise InvalidInput(f"dataset {dataset.path}: give --workspace or a workspace_corpus to ingest")
     workspace = "eval-" + "".join(c if c.isalnum() else "-" for c in dataset.name.lower()).strip("-")[:40]
-    report = assistant.pipeline.ingest_paths([corpus], workspace)
+    report = assistant.pipeline.ingest_paths(paths, workspace)
     try:
         if report.failed:
             bad = [f"{r.source}: {r.reason}" for r in report.results if r.reason]

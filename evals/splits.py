@@ -22,7 +22,8 @@ SPLITS_DIR = Path(__file__).resolve().parent / "splits"
 CHECK_SHARE = 3  # one item in three, per kind, is held out for checking
 
 
-def _rank(item_id: str) -> str:
+def split_rank(item_id: str) -> str:
+    """A stable order for an id, independent of where it sits in the file."""
     return hashlib.sha256(item_id.encode()).hexdigest()
 
 
@@ -30,7 +31,7 @@ def assign_split(items: list[EvalItem]) -> dict[str, list[str]]:
     """Per kind, items ordered by a hash of their id; every third goes to ``check``."""
     split: dict[str, list[str]] = {"fit": [], "check": []}
     for kind in sorted({i.kind for i in items}):
-        ordered = sorted((i for i in items if i.kind == kind), key=lambda i: _rank(i.id))
+        ordered = sorted((i for i in items if i.kind == kind), key=lambda i: split_rank(i.id))
         for n, item in enumerate(ordered):
             split["check" if n % CHECK_SHARE == CHECK_SHARE - 1 else "fit"].append(item.id)
     return {k: sorted(v) for k, v in split.items()}

@@ -188,7 +188,7 @@ def test_dataset_shape(catalogue):
     assert scores == {0, 1, 2, 3, 4}
     clean_with_facts = [i for i in items if not i.expected_flags and any(ch.isdigit() for ch in i.answer)]
     assert len(clean_with_facts) >= 8
-    assert dataset.corpus is not None and dataset.corpus.is_dir()
+    assert len(dataset.corpus) == 1 and dataset.corpus[0].is_dir()
 
 
 # -- the CI floor ----------------------------------------------------------------------------
