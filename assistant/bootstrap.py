@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from assistant.interviews.service import InterviewService
     from assistant.manifest import Manifest
     from assistant.ports import ChatModel, Embedder, LexicalIndex, VectorStore
+    from assistant.ratelimit import RateLimiter
     from assistant.readiness.service import ReadinessService
     from assistant.retrieval import Retriever
     from ingest.intake import Intake
@@ -172,6 +173,15 @@ class Assistant:
             self.manifest,
             cache_dir=self.settings.data_dir / "readiness",
             knowledge_dir=self.settings.knowledge_dir,
+        )
+
+    @cached_property
+    def limiter(self) -> RateLimiter:
+        """Shared by the API (per key) and the Slack bot (per user)."""
+        from assistant.ratelimit import RateLimiter
+
+        return RateLimiter(
+            {"api": self.settings.rate_limit_per_minute, "slack": self.settings.slack_rate_limit_per_minute}
         )
 
     @cached_property

@@ -99,3 +99,23 @@ def test_replies_in_threads_the_bot_did_not_start_are_left_alone(tmp_path, fake)
     slack.event(message("Top-level chatter in a channel", ts="1700000008.000100", user="U1"))
     time.sleep(1.0)
     assert not ask.questions and not fake.named("chat.postMessage")
+
+
+@pytest.mark.integration
+def test_one_limiter_gives_slack_users_and_api_callers_their_own_budgets(tmp_path, fake):
+    ask = ScriptedAsk()
+    slack = slack_client(tmp_path / "data", fake, ask, slack_rate_limit_per_minute=1, rate_limit_per_minute=2)
+    slack.event(mention("Who approves emergency changes?", ts=THREAD, user="U1"))
+    fake.wait_for(answers)
+    slack.event(mention("And who chairs the CAB?", ts="1700000009.000100", user="U1"))
+    told = fake.wait_for(lambda f: [p for p in f.named("chat.postMessage") if "faster than I can" in p.get("text", "")])
+    assert told and len(ask.questions) == 1
+    slack.event(mention("Who owns the SLA?", ts="1700000010.000100", user="U2"))  # another person's budget
+    fake.wait_for(lambda f: answers(f, 2))
+    assert len(ask.questions) == 2
+    # The API's budget is its own: Slack's use did not spend it, and it runs out on its own.
+    assistant = slack.http.app.state.assistant
+    auth = {"Authorization": f"Bearer {assistant.keys.create('acme')[0]}"}
+    statuses = [slack.http.get("/v1/workspace", headers=auth).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert assistant.limiter.acquire("slack", "T1:U3") is None

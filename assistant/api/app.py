@@ -14,7 +14,6 @@ from assistant.api.deps import AssistantDep
 from assistant.api.gate import RequestGate
 from assistant.api.routes import build_router
 from assistant.api.schemas import Health
-from assistant.api.security import RateLimiter
 from assistant.bootstrap import Assistant, build_assistant
 from assistant.config import Settings
 
@@ -29,7 +28,6 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         description="Readiness assistant for ISO/IEC 20000-1:2018 certification audits.",
     )
     app.state.assistant = assistant
-    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     errors.install(app)
     app.add_middleware(
         RequestGate,

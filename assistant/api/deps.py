@@ -11,10 +11,11 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from assistant.answering.service import AskService
-from assistant.api.security import INVALID_KEY, KEY_INFO_STATE, MISSING_KEY, Principal, RateLimiter, bearer_secret
+from assistant.api.security import INVALID_KEY, KEY_INFO_STATE, MISSING_KEY, Principal, bearer_secret, check_rate
 from assistant.bootstrap import Assistant
 from assistant.config import Settings, validate_workspace_name
 from assistant.interviews.service import InterviewService
+from assistant.ratelimit import RateLimiter
 from assistant.readiness.service import ReadinessService
 
 
@@ -27,7 +28,7 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_limiter(request: Request) -> RateLimiter:
-    return request.app.state.limiter
+    return request.app.state.assistant.limiter
 
 
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
@@ -60,7 +61,7 @@ def get_principal(
             validate_workspace_name(name)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
-        limiter.check(f"local:{request.client.host if request.client else '-'}")
+        check_rate(limiter, f"local:{request.client.host if request.client else '-'}")
         return Principal(name, None)
     info = getattr(request.state, KEY_INFO_STATE, None)  # checked by the gate before the body was read
     if info is None:
@@ -72,7 +73,7 @@ def get_principal(
             raise HTTPException(401, INVALID_KEY, headers={"WWW-Authenticate": "Bearer"})
     if workspace is not None and workspace != info.workspace:
         raise HTTPException(403, "this API key is not valid for that workspace")
-    limiter.check(info.id)
+    check_rate(limiter, info.id)
     return Principal(info.workspace, info.id)
 
 

@@ -1,12 +1,12 @@
-"""Authentication (workspace-scoped API keys) and per-key rate limiting."""
+"""Authentication (workspace-scoped API keys) and the per-key rate check."""
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
 from fastapi import HTTPException
+
+from assistant.ratelimit import RateLimiter
 
 MISSING_KEY = "missing API key: send 'Authorization: Bearer <key>'"
 INVALID_KEY = "invalid or revoked API key"
@@ -29,21 +29,8 @@ class Principal:
     key_id: str | None
 
 
-class RateLimiter:
-    """A token bucket per key: ``per_minute`` requests, refilled continuously."""
-
-    def __init__(self, per_minute: int) -> None:
-        self._rate = per_minute / 60.0
-        self._capacity = float(per_minute)
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, key: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(key, (self._capacity, now))
-            tokens = min(self._capacity, tokens + (now - last) * self._rate)
-            if tokens < 1.0:
-                retry = max(1, int((1.0 - tokens) / self._rate) + 1)
-                raise HTTPException(429, "rate limit exceeded; slow down", headers={"Retry-After": str(retry)})
-            self._buckets[key] = (tokens - 1.0, now)
+def check_rate(limiter: RateLimiter, caller: str) -> None:
+    """429 with Retry-After when the caller has used its budget (shared with Slack's limiter)."""
+    retry = limiter.acquire("api", caller)
+    if retry is not None:
+        raise HTTPException(429, "rate limit exceeded; slow down", headers={"Retry-After": str(retry)})

@@ -24,7 +24,7 @@ from bots.slack.dedupe import SeenRequests, request_key
 from bots.slack.install import build_oauth_flow, oauth_enabled
 from bots.slack.logs import BoundedRecords
 from bots.slack.threads import ThreadInfo, ThreadStore
-from bots.slack.work import UserLimiter, WorkPool
+from bots.slack.work import WorkPool
 
 log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
@@ -88,7 +88,7 @@ class Handlers:
         self.threads = ThreadStore(assistant.engine)
         self.channels = ChannelSettingsStore(assistant.engine, settings.slack_workspaces)
         self.feedback = FeedbackStore(assistant.engine)
-        self.limiter = UserLimiter(settings.slack_rate_limit_per_minute)
+        self.limiter = assistant.limiter
         self.answers = WorkPool(settings.slack_workers, "slack-answer")
         self.quick = WorkPool(self.QUICK_WORKERS, "slack-quick")
 
@@ -211,7 +211,7 @@ class Handlers:
         """Post a status at once, then answer on the answer pool with the thread as context."""
         if not self._connected(client, cfg, channel, user, thread_ts):
             return
-        if not self.limiter.allow(user):
+        if self.limiter.acquire("slack", f"{team or '-'}:{user}") is not None:
             self._tell(
                 client, cfg, channel, user, thread_ts, "You're asking faster than I can answer; please wait a minute."
             )

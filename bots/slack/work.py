@@ -5,14 +5,13 @@ Bolt's own executor runs acknowledgements and lazy listeners on the same five th
 a few slow answers made every later ack miss Slack's 3 seconds. Here a listener only
 acknowledges and hands the work to this pool; the pool also counts each person's pending
 work, so the bot can say "still working on your earlier question" instead of queueing in
-silence. ``UserLimiter`` caps how often one person may ask.
+silence; the assistant's shared rate limiter caps how often one person may ask.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -65,23 +64,3 @@ class WorkPool:
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
-
-
-class UserLimiter:
-    """Per-user token bucket, so one person cannot flood the assistant."""
-
-    def __init__(self, per_minute: int) -> None:
-        self._rate, self._cap = per_minute / 60.0, float(per_minute)
-        self._state: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, user: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._state.get(user, (self._cap, now))
-            tokens = min(self._cap, tokens + (now - last) * self._rate)
-            if tokens < 1:
-                self._state[user] = (tokens, now)
-                return False
-            self._state[user] = (tokens - 1, now)
-            return True
