@@ -113,10 +113,11 @@ class FindingBuilder:
         ]
 
     def inconsistency(self, d: Disagreement) -> list[Finding]:
-        quotes = [
+        quoted = (
             self.quote(p.source, p.section, _sentence_with(p.text, v))
             for v, p in zip(d.values, d.statements, strict=True)
-        ]
+        )
+        quotes = [q for q in quoted if q is not None]  # a statement its document no longer holds has no quote
         summary = f"{d.topic}: " + " vs ".join(f"{v} ({p.source})" for v, p in zip(d.values, d.statements, strict=True))
         docs = sorted({p.source for p in d.statements})
         return [
