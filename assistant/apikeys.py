@@ -8,23 +8,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, Column, DateTime, Engine, MetaData, String, Table, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 
+from assistant.db import ensure_schema
 from assistant.errors import NotFound
+from assistant.schema import api_keys
 from assistant.workspaces import workspace_collection
-
-metadata = MetaData()
-
-api_keys = Table(
-    "api_keys",
-    metadata,
-    Column("id", String(16), primary_key=True),
-    Column("workspace", String(128), nullable=False),
-    Column("key_hash", String(64), nullable=False, unique=True),
-    Column("label", String(128)),
-    Column("revoked", Boolean, nullable=False, default=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
 
 PREFIX = "apk_"
 
@@ -45,7 +34,7 @@ def _hash(key: str) -> str:
 class KeyStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        metadata.create_all(engine)
+        ensure_schema(engine)
 
     def create(self, workspace: str, label: str | None = None) -> tuple[str, KeyInfo]:
         """A new key for ``workspace``: returns the secret (show it once) and its record."""

@@ -108,6 +108,13 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("key_id")
     k.set_defaults(run=_keys_revoke)
 
+    p = sub.add_parser("db", parents=[common], help="upgrade the database schema, or show its revision")
+    dbsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    b = dbsub.add_parser("upgrade", parents=[common], help="migrate the database to the newest schema")
+    b.set_defaults(run=_db_upgrade)
+    b = dbsub.add_parser("current", parents=[common], help="show the database's schema revision")
+    b.set_defaults(run=_db_current)
+
     p = sub.add_parser("serve", parents=[common], help="serve the HTTP API and web page")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
@@ -176,7 +183,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE
-    from assistant.errors import AuditprepError, InvalidInput, NotFound, WorkspaceBusy
+    from assistant.errors import (
+        AuditprepError,
+        ConfigurationError,
+        InvalidInput,
+        NotFound,
+        StoreUnavailable,
+        WorkspaceBusy,
+    )
     from assistant.logging_setup import configure_logging
 
     try:
@@ -188,7 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace, object], int] = args.run
     try:
         return run(args, settings)
-    except (InvalidInput, NotFound) as exc:
+    except (InvalidInput, NotFound, ConfigurationError, StoreUnavailable) as exc:
+        # a database or Chroma URL that is wrong or unreachable is the operator's to fix
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except WorkspaceBusy as exc:
@@ -347,6 +362,28 @@ def _enable_history(path: Path) -> None:
         atexit.register(readline.write_history_file, path)
     except (ImportError, OSError):
         return
+
+
+# -- database --------------------------------------------------------------------------
+def _db_upgrade(args: argparse.Namespace, settings) -> int:
+    from assistant.db import create_db_engine, current_revision, shown, upgrade
+
+    engine = create_db_engine(settings.resolved_database_url)
+    before = current_revision(engine)
+    after = upgrade(engine)
+    where = shown(engine.url)
+    print(f"{where}: at revision {after}" if before == after else f"{where}: upgraded {before or 'none'} -> {after}")
+    return EXIT_OK
+
+
+def _db_current(args: argparse.Namespace, settings) -> int:
+    from assistant.db import create_db_engine, current_revision, head_revision, shown
+
+    engine = create_db_engine(settings.resolved_database_url)
+    current = current_revision(engine)
+    state = "up to date" if current == head_revision() else f"behind (newest is {head_revision()})"
+    print(f"{shown(engine.url)}: revision {current or 'none'}, {state}")
+    return EXIT_OK
 
 
 # -- keys, serve, slack -----------------------------------------------------------------

@@ -7,27 +7,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 
+from assistant.db import ensure_schema
 from assistant.errors import InvalidInput, NotFound
 from assistant.models import Answer
+from assistant.schema import feedback
 
 REASONS = ("wrong_clause", "wrong_document", "missing_evidence", "other")
-
-metadata = MetaData()
-
-feedback = Table(
-    "feedback",
-    metadata,
-    Column("id", String(32), primary_key=True),
-    Column("workspace", String(128), nullable=False, index=True),
-    Column("question", Text, nullable=False),
-    Column("answer", Text, nullable=False),  # the Answer as JSON
-    Column("rating", String(8)),  # up | down
-    Column("reason", String(32)),
-    Column("source", String(64)),  # e.g. "slack:T123/C456"
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +30,7 @@ class FeedbackItem:
 class FeedbackStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        metadata.create_all(engine)
+        ensure_schema(engine)
 
     def record_answer(self, answer: Answer, source: str) -> str:
         """Keep an answer so later feedback can refer to it by id."""

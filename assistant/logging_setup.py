@@ -10,5 +10,5 @@ def configure_logging(level: str = "INFO") -> None:
         level=getattr(logging, level.upper(), logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3", "transformers"):
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3", "transformers", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

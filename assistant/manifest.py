@@ -18,14 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
-    Column,
-    DateTime,
     Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
     and_,
     delete,
     insert,
@@ -33,46 +26,13 @@ from sqlalchemy import (
     update,
 )
 
+from assistant.db import ensure_schema
 from assistant.models import DocType, DocumentRecord, DocumentStatus
+from assistant.schema import chunk_garbage, document_warnings, documents
 
 T = TypeVar("T")
-metadata = MetaData()
-
-documents = Table(
-    "documents",
-    metadata,
-    Column("workspace", String(128), primary_key=True),
-    Column("document_id", String(64), primary_key=True),
-    Column("source", Text, nullable=False),
-    Column("title", Text, nullable=False),
-    Column("doc_type", String(32), nullable=False),
-    Column("content_hash", String(64), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("chunk_ids", Text, nullable=False),  # JSON list of the committed version's ids
-    Column("status", String(16), nullable=False),
-    Column("last_error", Text),
-    Column("ingested_at", DateTime(timezone=True), nullable=False),
-)
-
-# What each committed version's ingest left out on purpose (hidden text, suspect
-# sentences). A table of its own, not a column of ``documents``: existing database files
-# gain it through ``create_all`` without a migration.
-warnings_table = Table(
-    "document_warnings",
-    metadata,
-    Column("workspace", String(128), primary_key=True),
-    Column("document_id", String(64), primary_key=True),
-    Column("version", Integer, primary_key=True),
-    Column("position", Integer, primary_key=True),
-    Column("message", Text, nullable=False),
-)
-
-garbage = Table(
-    "chunk_garbage",
-    metadata,
-    Column("workspace", String(128), primary_key=True),
-    Column("chunk_id", String(160), primary_key=True),
-)
+warnings_table = document_warnings
+garbage = chunk_garbage
 
 
 class ChangeWatch:
@@ -108,7 +68,7 @@ class Manifest:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        metadata.create_all(engine)
+        ensure_schema(engine)
         self._watch = ChangeWatch(engine)
         self._cache: dict[tuple[str, str], Any] = {}
         self._generation = 0

@@ -15,6 +15,7 @@ enforce_offline()
 
 from assistant.bootstrap import Assistant, build_assistant  # noqa: E402
 from assistant.config import DEFAULT_KNOWLEDGE_DIR, Settings, load_settings  # noqa: E402
+from tests.pg_server import pg_url, postgres_server  # noqa: E402, F401 - shared fixtures
 
 REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE = DEFAULT_KNOWLEDGE_DIR

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import create_engine
 
 from assistant.errors import IngestError, KnowledgeError
-from assistant.manifest import Manifest, documents, garbage, metadata
+from assistant.manifest import Manifest, documents, garbage
 from assistant.models import DocType, DocumentRecord, DocumentStatus, FileOutcome, FileResult, IngestReport
+from assistant.schema import metadata
 from assistant.workspaces import workspace_collection
 from ingest.document import Block, BlockKind, LoadedDocument
 from ingest.loaders import load_document

@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.schemas import ErrorResponse
@@ -100,6 +101,13 @@ def install(app: FastAPI) -> None:
         where = ".".join(str(p) for p in first.get("loc", []) if p != "body")
         message = f"{where}: {first.get('msg')}" if where else str(first.get("msg"))
         return error_response(422, "invalid_input", message)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_down(_: Request, exc: Exception) -> JSONResponse:
+        """The database went away after start (start-up checks raise StoreUnavailable)."""
+        log.error("database unavailable: %s", type(exc).__name__)
+        return error_response(503, "unavailable", "the database is unavailable; try again shortly")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, Text, and_, insert, select, update
+from sqlalchemy import Engine, and_, insert, select, update
 
+from assistant.db import ensure_schema
 from assistant.errors import NotFound
 from assistant.interviews.models import (
     Assessment,
@@ -17,40 +18,10 @@ from assistant.interviews.models import (
     Turn,
     TurnKind,
 )
+from assistant.schema import interview_sessions, interview_turns
 
-metadata = MetaData()
-
-sessions = Table(
-    "interview_sessions",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("workspace", String(128), nullable=False, index=True),
-    Column("target_kind", String(16), nullable=False),
-    Column("target", Text, nullable=False),
-    Column("length", Integer, nullable=False),
-    Column("seed", Integer, nullable=False),
-    Column("plan", Text, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("owner", String(128)),
-    Column("channel", String(256), index=True),
-    Column("summary", Text),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-
-turns = Table(
-    "interview_turns",
-    metadata,
-    Column("session_id", String(40), primary_key=True),
-    Column("idx", Integer, primary_key=True),
-    Column("question_id", String(64), nullable=False),
-    Column("kind", String(16), nullable=False),
-    Column("prompt", Text, nullable=False),
-    Column("clauses", Text, nullable=False),
-    Column("answer", Text),
-    Column("assessment", Text),
-    Column("answered_at", DateTime(timezone=True)),
-)
+sessions = interview_sessions
+turns = interview_turns
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -62,7 +33,7 @@ def _utc(value: datetime | None) -> datetime | None:
 class SessionStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        metadata.create_all(engine)
+        ensure_schema(engine)
 
     def create(self, session: InterviewSession, first: Turn) -> None:
         with self._engine.begin() as conn:

@@ -11,27 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, Column, DateTime, Engine, MetaData, String, Table, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 
 from assistant.config import validate_workspace_name
+from assistant.db import ensure_schema
 from assistant.errors import InvalidInput
+from assistant.schema import slack_channel_settings
 
 TEAM_DEFAULT = "*"
 
-metadata = MetaData()
-channel_settings = Table(
-    "slack_channel_settings",
-    metadata,
-    Column("team", String(64), primary_key=True),
-    Column("channel", String(64), primary_key=True),  # "*" = the team's default
-    Column("workspace", String(128)),
-    Column("tagged_only", Boolean),
-    Column("ephemeral", Boolean),
-    Column("enabled", Boolean),
-    Column("rehearsals", Boolean),
-    Column("updated_by", String(64)),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
+channel_settings = slack_channel_settings
 
 # Option name people type -> column. Each is on/off except the workspace.
 OPTIONS = {
@@ -93,7 +82,7 @@ class ChannelSettingsStore:
     def __init__(self, engine: Engine, static_workspaces: dict[str, str] | None = None) -> None:
         self._engine = engine
         self._static = dict(static_workspaces or {})
-        metadata.create_all(engine)
+        ensure_schema(engine)
 
     def effective(self, team: str | None, channel: str | None) -> ChannelSettings:
         team, channel = team or "", channel or ""

@@ -12,16 +12,13 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, delete, insert
+from sqlalchemy import Engine, delete, insert
 from sqlalchemy.exc import IntegrityError
 
-metadata = MetaData()
-seen = Table(
-    "slack_seen_requests",
-    metadata,
-    Column("key", String(200), primary_key=True),
-    Column("seen_at", DateTime(timezone=True), nullable=False, index=True),
-)
+from assistant.db import ensure_schema
+from assistant.schema import slack_seen_requests
+
+seen = slack_seen_requests
 
 # Slack retries for about an hour at most; a replayed signature is stale after five minutes.
 KEEP = timedelta(hours=2)
@@ -48,7 +45,7 @@ class SeenRequests:
         self._keep = keep
         self._inserts = 0
         self._lock = threading.Lock()
-        metadata.create_all(engine)
+        ensure_schema(engine)
 
     def first_time(self, key: str) -> bool:
         """Record ``key``; False if some node recorded it before."""

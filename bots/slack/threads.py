@@ -6,35 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Engine, Integer, MetaData, String, Table, Text, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from assistant.conversation import Exchange
+from assistant.db import ensure_schema
+from assistant.schema import slack_thread_exchanges, slack_threads
 
-metadata = MetaData()
-threads = Table(
-    "slack_threads",
-    metadata,
-    Column("channel", String(64), primary_key=True),
-    Column("thread_ts", String(32), primary_key=True),
-    Column("kind", String(16), nullable=False),  # ask | interview
-    Column("workspace", String(128), nullable=False),
-    Column("owner", String(64)),
-    Column("session_id", String(40)),
-    Column("last_question", Text),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-exchanges = Table(
-    "slack_thread_exchanges",
-    metadata,
-    Column("channel", String(64), primary_key=True),
-    Column("thread_ts", String(32), primary_key=True),
-    Column("n", Integer, primary_key=True),
-    Column("asked_by", String(64)),
-    Column("question", Text, nullable=False),
-    Column("answer", Text, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-)
+threads = slack_threads
+exchanges = slack_thread_exchanges
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +31,7 @@ class ThreadInfo:
 class ThreadStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        metadata.create_all(engine)
+        ensure_schema(engine)
 
     def get(self, channel: str, thread_ts: str) -> ThreadInfo | None:
         with self._engine.connect() as conn:
