@@ -76,8 +76,8 @@ STOPWORDS = frozenset(
 )
 
 
-def match_query(text: str, max_terms: int = 32) -> str:
-    """An FTS5 OR-query of the text's content words, each quoted (no FTS syntax leaks)."""
+def query_terms(text: str, max_terms: int = 32) -> list[str]:
+    """The text's content words, lower-cased, once each: what every lexical adapter searches."""
     seen: list[str] = []
     for token in _TOKEN.findall(text.lower()):
         token = token.strip("'")
@@ -86,7 +86,12 @@ def match_query(text: str, max_terms: int = 32) -> str:
         seen.append(token)
         if len(seen) >= max_terms:
             break
-    return " OR ".join(f'"{t}"' for t in seen)
+    return seen
+
+
+def match_query(text: str, max_terms: int = 32) -> str:
+    """An FTS5 OR-query of the text's content words, each quoted (no FTS syntax leaks)."""
+    return " OR ".join(f'"{t}"' for t in query_terms(text, max_terms))
 
 
 def quote_identifier(name: str) -> str:
