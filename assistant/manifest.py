@@ -74,6 +74,11 @@ class Manifest:
         self._generation = 0
         self._cache_lock = threading.Lock()
 
+    @property
+    def engine(self) -> Engine:
+        """The database the manifest lives in (ingest locks are taken there on PostgreSQL)."""
+        return self._engine
+
     def _cached(self, kind: str, workspace: str, load: Callable[[], T]) -> T:
         """``load()``'s value, reused until the database changes. The change check runs
         before the read, and a value read while the cache was dropped is not kept, so a

@@ -182,7 +182,7 @@ class IngestPipeline:
 
     def remove_document(self, workspace: str, doc_id: str) -> DocumentRecord:
         collection = workspace_collection(workspace)
-        with workspace_lock(self._lock_dir, collection, self._settings.lock_timeout_s):
+        with workspace_lock(self._lock_dir, collection, self._settings.lock_timeout_s, self._manifest.engine):
             record = self._manifest.get(collection, doc_id)
             if record is None:
                 from assistant.errors import NotFound
@@ -193,7 +193,7 @@ class IngestPipeline:
 
     def drop_workspace(self, workspace: str) -> None:
         collection = workspace_collection(workspace)
-        with workspace_lock(self._lock_dir, collection, self._settings.lock_timeout_s):
+        with workspace_lock(self._lock_dir, collection, self._settings.lock_timeout_s, self._manifest.engine):
             self._store.drop_collection(collection)
             self._lexical.drop_collection(collection)
             self._manifest.drop_workspace(collection)
@@ -216,7 +216,7 @@ class IngestPipeline:
         started = time.perf_counter()
         report = IngestReport(workspace=workspace)
         results: list[FileResult | None] = []
-        with workspace_lock(self._lock_dir, collection, self._settings.lock_timeout_s):
+        with workspace_lock(self._lock_dir, collection, self._settings.lock_timeout_s, self._manifest.engine):
             self._collect_garbage(collection)
             seen: set[str] = set()
             pending: list[_Prepared] = []
