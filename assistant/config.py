@@ -47,6 +47,13 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, gt=0)
     lock_timeout_s: float = Field(0.0, ge=0, description="How long an ingest waits for a lock.")
 
+    # Embedder
+    embedder_backend: Literal["torch", "onnx"] = Field(
+        "torch",
+        description="torch: sentence-transformers on PyTorch; onnx: the int8 ONNX export made by `make install`.",
+    )
+    onnx_model_dir: Path | None = Field(None, description="Exported ONNX embedder; empty = the one in the venv.")
+
     # Retrieval
     top_k: int = Field(8, gt=0, le=50)
     candidates: int = Field(40, gt=0, le=500)
@@ -94,7 +101,7 @@ class Settings(BaseSettings):
     def _workspace(cls, value: str) -> str:
         return validate_workspace_name(value)
 
-    @field_validator("llm_model_path", mode="before")
+    @field_validator("llm_model_path", "onnx_model_dir", mode="before")
     @classmethod
     def _blank_path_is_none(cls, value: object) -> object:
         """An empty AUDITPREP_LLM_MODEL_PATH means "not set", not the current directory."""

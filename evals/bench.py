@@ -22,12 +22,13 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
+from rich.table import Table
 
 from assistant.bootstrap import Assistant, build_assistant
 from assistant.config import Settings, load_settings
 from assistant.ports import StoredChunk
 from assistant.workspaces import STANDARD_COLLECTION, workspace_collection
-from evals.bench_stats import load_average, peak_rss_mb, percentile, reset_peak_rss
+from evals.bench_stats import load_average, peak_rss_mb, percentile, reset_peak_rss, targets
 
 console = Console()
 QUESTIONS = [
@@ -102,6 +103,7 @@ def bench_ingest(settings: Settings, chunks: int) -> dict:
         stored = _committed_chunks(a, workspace_collection("bench"))
         texts = [f"{c.metadata['title']}. {c.metadata['section']}\n{c.text}" for c in stored]
         _, bare, bare_cpu = _timed(a.embedder.embed_documents, texts)
+        backends = _backend_rates(s, a, texts, (len(texts) / bare, len(texts) / bare_cpu))
         rerun, second, _ = _timed(a.pipeline.ingest_paths, [corpus], "bench")
         unchanged = sum(1 for r in rerun.results if r.outcome.value == "unchanged")
         standard, standard_s, standard_cpu = _timed(a.pipeline.ingest_standard)
@@ -126,7 +128,31 @@ def bench_ingest(settings: Settings, chunks: int) -> dict:
         "standard_chunks": standard.chunks_written,
         "load_average_before": load_before,
         "load_average_after": load_after,
+        "backends": backends,
     }
+
+
+def _backend_rates(settings: Settings, a: Assistant, texts: list[str], serving: tuple[float, float]) -> dict:
+    """Bare embedding rates of both backends on the same chunk texts, in this process: the
+    serving one as measured above, the other one timed here (when it is installed)."""
+    from assistant.adapters.embedder import SentenceTransformerEmbedder
+    from assistant.adapters.onnx_embedder import OnnxEmbedder
+    from assistant.errors import KnowledgeError
+
+    rates = {settings.embedder_backend: serving}
+    other = (
+        SentenceTransformerEmbedder() if settings.embedder_backend == "onnx" else OnnxEmbedder(settings.onnx_model_dir)
+    )
+    try:
+        other.embed_query("warm up")
+    except KnowledgeError as exc:
+        return {"note": str(exc)}
+    _, wall, cpu = _timed(other.embed_documents, texts)
+    rates["onnx" if settings.embedder_backend == "torch" else "torch"] = (len(texts) / wall, len(texts) / cpu)
+    out: dict = {k: {"chunks_per_s": round(w, 1), "chunks_per_cpu_s": round(c, 2)} for k, (w, c) in rates.items()}
+    out["onnx_speedup"] = round(rates["onnx"][0] / rates["torch"][0], 2)
+    out["onnx_speedup_cpu"] = round(rates["onnx"][1] / rates["torch"][1], 2)
+    return out
 
 
 def _sentences(text: str) -> list[str]:
@@ -333,6 +359,14 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
 
         figures["api"] = bench_api(settings, clients=args.clients, seconds=args.seconds)
         console.print(f"api: {figures['api']}")
+    figures["targets"] = targets(figures, load_average())
+    table = Table(title="targets")
+    for column in ("target", "figure", "met", "load average"):
+        table.add_column(column)
+    for t in figures["targets"]:
+        met = {True: "yes", False: "NO", None: "n/a"}[t["met"]]
+        table.add_row(t["target"], str(t["figure"]), met, ", ".join(str(x) for x in t["load_average"]))
+    console.print(table)
     if args.json_out:
         args.json_out.write_text(json.dumps(figures, indent=2), encoding="utf-8")
     return 0

@@ -60,3 +60,72 @@ def load_average() -> list[float]:
         return [round(x, 2) for x in os.getloadavg()]
     except OSError:
         return []
+
+
+# The issue's targets, each checked against the figure of the same run.
+ASK_RATIO_P95_MAX = 2.0  # ask p95 within 2x one query embedding plus one raw vector query
+COLD_START_MAX_S = 3.0
+ONNX_SPEEDUP_MIN = 2.0  # the ONNX backend's bare ingest rate over PyTorch's
+API_P95_MAX_MS = 500.0
+
+
+def _target(name: str, figure: float | None, ok: bool | None, load: list[float]) -> dict:
+    return {"target": name, "figure": figure, "met": ok, "load_average": load}
+
+
+def targets(figures: dict, load_now: list[float]) -> list[dict]:
+    """Each target next to its figure and the load average it was measured under; a phase
+    that did not run has no row."""
+    rows: list[dict] = []
+    ask = figures.get("ask") or {}
+    for size, run in ask.items():
+        if isinstance(run, dict) and "ratio_p95" in run:
+            ratio = run["ratio_p95"]
+            load = run.get("load_average_after", load_now)
+            rows.append(
+                _target(
+                    f"ask p95 / irreducible p95 <= {ASK_RATIO_P95_MAX} @ {size} chunks",
+                    ratio,
+                    ratio <= ASK_RATIO_P95_MAX,
+                    load,
+                )
+            )
+    cold = ask.get("cold_start") if isinstance(ask.get("cold_start"), dict) else None
+    if cold and cold.get("cold_start_s"):
+        median = sorted(cold["cold_start_s"])[len(cold["cold_start_s"]) // 2]
+        ok = median <= COLD_START_MAX_S and not any(cold.get("exit", []))
+        rows.append(
+            _target(
+                f"cold `auditprep ask` <= {COLD_START_MAX_S} s (median)", median, ok, cold.get("load_average", load_now)
+            )
+        )
+    backends = (figures.get("ingest") or {}).get("backends") or {}
+    if "onnx_speedup" in backends:
+        load = figures["ingest"].get("load_average_after", load_now)
+        rows.append(
+            _target(
+                f"ONNX bare ingest rate >= {ONNX_SPEEDUP_MIN}x PyTorch (wall)",
+                backends["onnx_speedup"],
+                backends["onnx_speedup"] >= ONNX_SPEEDUP_MIN,
+                load,
+            )
+        )
+        rows.append(
+            _target(
+                f"ONNX bare ingest rate >= {ONNX_SPEEDUP_MIN}x PyTorch (CPU time)",
+                backends["onnx_speedup_cpu"],
+                backends["onnx_speedup_cpu"] >= ONNX_SPEEDUP_MIN,
+                load,
+            )
+        )
+    api = figures.get("api") or {}
+    if "p95_ms" in api:
+        rows.append(
+            _target(
+                f"API /v1/ask p95 <= {API_P95_MAX_MS:.0f} ms ({api.get('clients')} clients)",
+                api["p95_ms"],
+                api["p95_ms"] <= API_P95_MAX_MS and not api.get("errors"),
+                api.get("load_average_after", load_now),
+            )
+        )
+    return rows

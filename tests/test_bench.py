@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evals.bench_stats import load_average, peak_rss_mb, percentile, summarize_ms
+from evals.bench_stats import load_average, peak_rss_mb, percentile, summarize_ms, targets
 
 
 @pytest.mark.parametrize("q", [0, 5, 25, 50, 90, 95, 99, 100])
@@ -32,3 +32,30 @@ def test_memory_and_load_readings_are_numbers():
     assert peak_rss_mb() > 0
     assert peak_rss_mb(pid=2**22 + 12345) == 0.0  # no such process: no figure, no error
     assert len(load_average()) in (0, 3)
+
+
+def test_targets_sit_next_to_their_figures_and_load():
+    figures = {
+        "ask": {
+            "note": "synthetic",
+            "10000": {"ratio_p95": 1.8, "load_average_after": [1.0, 1.0, 1.0]},
+            "100000": {"ratio_p95": 2.4, "load_average_after": [2.0, 2.0, 2.0]},
+            "cold_start": {"cold_start_s": [4.1, 2.5, 2.9], "exit": [0, 0, 0], "load_average": [0.5, 0.5, 0.5]},
+        },
+        "ingest": {
+            "backends": {"onnx_speedup": 2.6, "onnx_speedup_cpu": 1.9},
+            "load_average_after": [3.0, 3.0, 3.0],
+        },
+        "api": {"p95_ms": 480.0, "errors": 2, "clients": 20, "load_average_after": [4.0, 4.0, 4.0]},
+    }
+    rows = {r["target"].split(" <=")[0].split(" >=")[0]: r for r in targets(figures, [9.0, 9.0, 9.0])}
+    by_figure = [(r["figure"], r["met"], r["load_average"]) for r in targets(figures, [9.0, 9.0, 9.0])]
+    assert (1.8, True, [1.0, 1.0, 1.0]) in by_figure
+    assert (2.4, False, [2.0, 2.0, 2.0]) in by_figure
+    assert (2.9, True, [0.5, 0.5, 0.5]) in by_figure  # the median run, not the first (cold disk)
+    assert (2.6, True, [3.0, 3.0, 3.0]) in by_figure and (1.9, False, [3.0, 3.0, 3.0]) in by_figure
+    assert rows["API /v1/ask p95"]["met"] is False  # under the latency target, but requests failed
+
+
+def test_targets_of_phases_that_did_not_run_are_absent():
+    assert targets({"ingest": {"backends": {"note": "no export"}}}, [1.0]) == []

@@ -1,5 +1,8 @@
-"""One contract for the vector store, run against embedded chromadb and a real Chroma
-server started with `chroma run`; plus the same behaviour for the FTS5 lexical index."""
+"""One contract for the vector store, run against embedded chromadb, a real Chroma server
+started with `chroma run` and the in-memory store of ``assistant.testing``; one for the
+lexical index, run against the FTS5 index and the in-memory one. The in-memory runs are
+fast-lane tests: a double that breaks the contract would let fast tests pass on behaviour
+the real adapters do not have."""
 
 from __future__ import annotations
 
@@ -16,8 +19,9 @@ from assistant.adapters.chroma_store import ChromaStore
 from assistant.adapters.fts_index import FtsIndex
 from assistant.errors import InvalidInput
 from assistant.ports import StoredChunk
+from assistant.testing import HashEmbedder, InMemoryLexicalIndex, InMemoryVectorStore
 
-pytestmark = pytest.mark.integration
+REAL = pytest.mark.integration
 
 
 def _free_port() -> int:
@@ -53,8 +57,10 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
         proc.kill()
 
 
-@pytest.fixture(params=["embedded", "server"])
+@pytest.fixture(params=[pytest.param("embedded", marks=REAL), pytest.param("server", marks=REAL), "memory"])
 def store(request, tmp_path: Path):
+    if request.param == "memory":
+        return InMemoryVectorStore()
     if request.param == "embedded":
         return ChromaStore.embedded(tmp_path / "chroma")
     return ChromaStore.server(request.getfixturevalue("chroma_server"))
@@ -124,7 +130,7 @@ class TestVectorStoreContract:
 
     def test_batches_beyond_the_client_batch_size(self, store, request, monkeypatch):
         col = _collection(request)
-        monkeypatch.setattr(store, "_batch", 7)
+        monkeypatch.setattr(store, "_batch", 7, raising=False)  # the in-memory store has no client batches
         chunks, vectors = _chunks("big", 30)
         store.upsert(col, chunks, vectors)
         assert store.count(col) == 30
@@ -145,8 +151,10 @@ class TestVectorStoreContract:
 
 
 class TestLexicalIndex:
-    @pytest.fixture
-    def index(self, tmp_path: Path) -> FtsIndex:
+    @pytest.fixture(params=[pytest.param("fts", marks=REAL), "memory"])
+    def index(self, request, tmp_path: Path) -> FtsIndex | InMemoryLexicalIndex:
+        if request.param == "memory":
+            return InMemoryLexicalIndex()
         return FtsIndex(tmp_path / "lexical.sqlite")
 
     def test_bm25_ranks_the_matching_chunk_first(self, index):
@@ -201,3 +209,36 @@ class TestLexicalIndex:
         assert index.count("ws-t") == 1
         with pytest.raises(InvalidInput):
             index.search("ws-t", "change", 5, where={"bad key')": "x"})
+
+
+@pytest.fixture(params=[pytest.param("torch", marks=REAL), pytest.param("onnx", marks=REAL), "hash"])
+def any_embedder(request):
+    if request.param == "hash":
+        return HashEmbedder()
+    if request.param == "onnx":
+        from assistant.adapters.onnx_embedder import OnnxEmbedder
+
+        return OnnxEmbedder()  # the export `make install` writes into the venv
+    return request.getfixturevalue("embedder")
+
+
+class TestEmbedderContract:
+    def test_unit_vectors_of_the_stated_dimension(self, any_embedder):
+        vectors = any_embedder.embed_documents(["Emergency changes are approved by the ECAB.", "x", ""])
+        assert vectors.shape == (3, any_embedder.dimension)
+        assert vectors.dtype == np.float32
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+        assert any_embedder.embed_documents([]).shape[0] == 0
+
+    def test_same_text_same_vector_in_any_batch(self, any_embedder):
+        texts = ["The CAB meets weekly.", "Incidents are logged by the service desk within 15 minutes of detection."]
+        alone = any_embedder.embed_query(texts[0])
+        batch = any_embedder.embed_documents(texts)
+        assert float(alone @ batch[0]) == pytest.approx(1.0, abs=1e-4)
+
+    def test_shared_words_are_nearer_than_unrelated_text(self, any_embedder):
+        q = any_embedder.embed_query("who approves emergency changes")
+        near, far = any_embedder.embed_documents(
+            ["Emergency changes are approved by the emergency change advisory board.", "Backups run nightly at 2am."]
+        )
+        assert float(q @ near) > float(q @ far)
