@@ -9,7 +9,7 @@ from assistant.config import DEFAULT_KNOWLEDGE_DIR
 from assistant.evidence import UnitKind, load_answer_types, load_statement_cues, profile_question, units_of
 from assistant.evidence.compose import in_scope
 from assistant.evidence.features import FEATURES
-from assistant.evidence.question import fuzzy_index, fuzzy_present, name_terms
+from assistant.evidence.question import DocumentNames, fuzzy_index, fuzzy_present, name_terms
 from assistant.evidence.selector import ScoredUnit
 from assistant.models import Origin, Passage
 
@@ -101,6 +101,19 @@ def test_scope_terms_are_the_words_that_name_some_documents_but_not_all():
     profile = profile_question("What is the P1 response time in the Harbour SLA?", TYPES, names)
     assert {"harbour", "sla"} <= set(profile.scope)
     assert "response" not in profile.scope
+
+
+def test_indexed_document_names_count_holders_as_a_pass_over_every_document_does():
+    sources = sorted(p.name for p in (DEFAULT_KNOWLEDGE_DIR / "samples").rglob("*.*"))
+    names = [name_terms(s) for s in sources] + [set(), name_terms("sla-harbour-logistics.md")]
+    indexed = DocumentNames(names)
+    assert len(indexed) == len([n for n in names if n])
+    words = sorted({t for n in names for t in n}) + ["harbr", "logistcs", "procedur", "sla", "ola", "zzzzzz"]
+    for word in words:
+        expected = sum(1 for n in names if n and fuzzy_present(word, n, fuzzy_index(n)))
+        assert indexed.holders(word) == expected, word
+    question = "Is the Harbour Logistcs SLA consistent with the incident procedure?"
+    assert profile_question(question, TYPES, names) == profile_question(question, TYPES, indexed)
 
 
 def _scored(source: str, origin: Origin, scope_miss: float) -> ScoredUnit:

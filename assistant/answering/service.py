@@ -34,7 +34,7 @@ from assistant.evidence import (
 )
 from assistant.evidence.abstention import abstention_features
 from assistant.evidence.compose import in_scope
-from assistant.evidence.question import name_terms
+from assistant.evidence.question import DocumentNames, name_terms
 from assistant.evidence.selector import ScoredUnit
 from assistant.evidence.verdict import verdict_features
 from assistant.manifest import Manifest
@@ -132,6 +132,8 @@ class AskService:
         self.evidence = EvidenceChecker(catalogue, embedder, store, lexical, manifest)
         self.calibration = calibration
         self._question_cues = load_question_cues(settings.knowledge_dir)
+        # collection -> (the manifest's name state, its documents' names indexed)
+        self._document_names: dict[str, tuple[tuple, DocumentNames]] = {}
         self.router = IntentRouter(self._question_cues, calibration)
         self._answer_types = load_answer_types(settings.knowledge_dir)
         self._cues = load_statement_cues(settings.knowledge_dir)
@@ -246,8 +248,13 @@ class AskService:
 
     def profile(self, question: str, collection: str) -> QuestionProfile:
         """The question's terms, the answer type it asks for and the documents it names."""
-        names = [name_terms(r.source, r.title) for r in self._manifest.list(collection) if r.version > 0]
-        return profile_question(question, self._answer_types, names)
+        records = [r for r in self._manifest.list(collection) if r.version > 0]
+        key = tuple((r.document_id, r.version, r.source, r.title) for r in records)
+        cached = self._document_names.get(collection)
+        if cached is None or cached[0] != key:
+            cached = (key, DocumentNames(name_terms(r.source, r.title) for r in records))
+            self._document_names[collection] = cached
+        return profile_question(question, self._answer_types, cached[1])
 
     @staticmethod
     def lookup_passages(retrieved) -> list[Passage]:

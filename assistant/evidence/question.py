@@ -51,6 +51,36 @@ def name_terms(*names: str) -> set[str]:
     return out
 
 
+class DocumentNames:
+    """The name terms of a workspace's documents, indexed once per manifest state: how many
+    documents a term (or a word one typo away from it) names is then a few dictionary
+    lookups, not a fuzzy index rebuilt per document and per term on every question, which
+    at a few hundred documents was most of an ask's time."""
+
+    def __init__(self, names: Iterable[set[str]]) -> None:
+        self._count = 0
+        self._exact: dict[str, set[int]] = {}
+        self._fuzzy: dict[str, set[int]] = {}
+        for i, terms in enumerate(n for n in names if n):
+            self._count += 1
+            for t in terms:
+                self._exact.setdefault(t, set()).add(i)
+                if len(t) >= MIN_FUZZY:
+                    for v in variants(t):
+                        self._fuzzy.setdefault(v, set()).add(i)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def holders(self, term: str) -> int:
+        """How many documents' names hold the term, as ``fuzzy_present`` decides it."""
+        found = set(self._exact.get(term, ()))
+        if len(term) >= MIN_FUZZY:
+            for v in variants(term):
+                found |= self._fuzzy.get(v, set())
+        return len(found)
+
+
 @dataclass(frozen=True, slots=True)
 class QuestionProfile:
     text: str
@@ -59,14 +89,16 @@ class QuestionProfile:
     scope: frozenset[str]  # terms naming some of the workspace's documents but not all
 
 
-def profile_question(question: str, answer_types: AnswerTypes, document_names: Iterable[set[str]]) -> QuestionProfile:
-    """``document_names``: the name terms of each document the question could be answered from."""
+def profile_question(
+    question: str, answer_types: AnswerTypes, document_names: Iterable[set[str]] | DocumentNames
+) -> QuestionProfile:
+    """``document_names``: the name terms of each document the question could be answered
+    from (a ``DocumentNames`` a caller keeps across questions, or the sets themselves)."""
     terms = tuple(dict.fromkeys(content_terms(question)))
-    names = [n for n in document_names if n]
+    names = document_names if isinstance(document_names, DocumentNames) else DocumentNames(document_names)
     scope: set[str] = set()
     if len(names) > 1:
         for t in terms:
-            holders = sum(1 for n in names if fuzzy_present(t, n, fuzzy_index(n)))
-            if 0 < holders < len(names):
+            if 0 < names.holders(t) < len(names):
                 scope.add(t)
     return QuestionProfile(question, terms, answer_types.asked(question), frozenset(scope))
