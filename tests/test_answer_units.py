@@ -148,3 +148,15 @@ def test_abstention_masks_the_names_a_question_uses_but_not_its_acronyms():
     names = question_names(profile)
     assert "Harbour Logistics" in names and "SLA" not in names
     assert mask("Harbour Logistics renews its SLA in March.", names) == "renews its SLA in March."
+
+
+def test_term_share_counts_typos_as_the_fuzzy_index_does():
+    from assistant.evidence.features import _share
+
+    vocabulary = {"incident", "manager", "problem", "sla", "escalation"}
+    weights = {"incident": 2.5, "manger": 0.5}
+    for terms in (["incident", "manger", "ola", "sla"], ["problm", "zzzzz"], ["sla"], []):
+        index = fuzzy_index(vocabulary)
+        total = sum(weights.get(t, 1.0) for t in terms)
+        got = sum(weights.get(t, 1.0) for t in terms if fuzzy_present(t, vocabulary, index))
+        assert _share(terms, vocabulary, weights) == (got / total if total else 0.0), terms

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.evidence.question import QuestionProfile, fuzzy_index, fuzzy_present, name_terms
+from assistant.evidence.question import MIN_FUZZY, QuestionProfile, fuzzy_index, fuzzy_present, name_terms
 from assistant.evidence.rules import AnswerTypes
 from assistant.evidence.units import AnswerUnit, UnitKind
 from assistant.models import Origin
@@ -43,10 +43,18 @@ FEATURES: tuple[str, ...] = (
 def _share(terms: Sequence[str], vocabulary: set[str], weights: dict[str, float] | None = None) -> float:
     if not terms:
         return 0.0
-    index = fuzzy_index(vocabulary)
     w = weights or {}
     total = sum(w.get(t, 1.0) for t in terms)
-    got = sum(w.get(t, 1.0) for t in terms if fuzzy_present(t, vocabulary, index))
+    index: dict[str, set[str]] | None = None  # built only when a term is not there as written
+    got = 0
+    for t in terms:
+        if t not in vocabulary:
+            if len(t) < MIN_FUZZY:
+                continue
+            index = fuzzy_index(vocabulary) if index is None else index
+            if not fuzzy_present(t, vocabulary, index):
+                continue
+        got += w.get(t, 1.0)
     return got / total if total else 0.0
 
 
