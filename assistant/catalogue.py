@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from assistant.errors import KnowledgeError, UnknownClause
+from assistant.knowledge_files import load_yaml
 
 
 class Element(BaseModel):
@@ -342,7 +343,7 @@ _GENERIC_TITLES = {
 def _read_yaml(path: Path) -> object:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return load_yaml(handle)
     except FileNotFoundError:
         raise KnowledgeError(f"knowledge file missing: {path}") from None
     except yaml.YAMLError as exc:
