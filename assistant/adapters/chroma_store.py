@@ -2,12 +2,20 @@
 
 Collections are always opened with ``embedding_function=None`` and written with our own
 vectors: chromadb's default embedding function would download a model.
+
+An embedded client keeps each collection's vector index in memory and never sees what
+another process (a CLI ingest next to a running ``serve``) commits to the same folder. So
+before each query the embedded store asks Chroma's own SQLite file whether anything
+committed since it last looked (``PRAGMA data_version``, microseconds) and, if so, opens a
+fresh client, which loads the current index. A server needs none of this.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -41,10 +49,19 @@ def to_chroma_where(where: Filter | None) -> dict[str, Any] | None:
 class ChromaStore:
     """``VectorStore`` over chromadb."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, reopen: Callable[[], Any] | None = None, data_file: Path | None = None) -> None:
+        """``reopen`` builds a fresh client and ``data_file`` is the SQLite file whose
+        commits make the open one stale (embedded only)."""
         self._client = client
         self._collections: dict[str, Any] = {}
         self._batch = max(1, min(int(client.get_max_batch_size()), 4000))
+        self._reopen = reopen
+        self._watch: sqlite3.Connection | None = None
+        self._seen: int | None = None
+        self._refresh_lock = threading.Lock()
+        if reopen is not None and data_file is not None and data_file.exists():
+            self._watch = sqlite3.connect(f"file:{data_file}?mode=ro", uri=True, check_same_thread=False)
+            self._seen = self._data_version()
 
     @classmethod
     def embedded(cls, path: Path) -> ChromaStore:
@@ -53,8 +70,20 @@ class ChromaStore:
 
         path.mkdir(parents=True, exist_ok=True)
         settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+        def open_client() -> Any:
+            return chromadb.PersistentClient(path=str(path), settings=settings)
+
+        def reopen() -> Any:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            # chromadb shares one system per folder in a process; forgetting it (without
+            # stopping it: queries in flight keep using it) makes the next client load anew.
+            SharedSystemClient._identifier_to_system.pop(str(path), None)
+            return open_client()
+
         try:
-            return cls(chromadb.PersistentClient(path=str(path), settings=settings))
+            return cls(open_client(), reopen, path / "chroma.sqlite3")
         except Exception as exc:  # chromadb raises many kinds on a bad or locked folder
             raise StoreUnavailable(f"cannot open the vector store at {path}: {exc}") from exc
 
@@ -78,6 +107,24 @@ class ChromaStore:
             raise StoreUnavailable(f"cannot reach the Chroma server at {url}: {exc}") from exc
 
     # -- helpers ---------------------------------------------------------------------
+    def _data_version(self) -> int:
+        assert self._watch is not None
+        return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+
+    def _refresh_if_stale(self) -> None:
+        """Open a fresh client when the folder changed since the last look."""
+        if self._watch is None or self._reopen is None:
+            return
+        with self._refresh_lock:
+            version = self._data_version()
+            if version == self._seen:
+                return
+            self._client = self._call("reopen", self._reopen)
+            self._collections = {}
+            # opening commits once itself; the fresh client loads each index on first
+            # use, after this read, so whatever committed before it is in what it loads
+            self._seen = self._data_version()
+
     def _collection(self, name: str) -> Any:
         if name not in self._collections:
             check_collection_name(name)
@@ -134,6 +181,7 @@ class ChromaStore:
     def query(self, collection: str, vector: np.ndarray, k: int, where: Filter | None = None) -> list[ScoredChunk]:
         if k <= 0:
             raise InvalidInput(f"k must be greater than 0, got {k}")
+        self._refresh_if_stale()
         col = self._collection(collection)
         result = self._call(
             "query",
