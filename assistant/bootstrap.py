@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from assistant.answering.service import AskService
     from assistant.apikeys import KeyStore
     from assistant.calibration import Calibration
+    from assistant.evidence.selector import UnitVectors
     from assistant.interviews.bank import QuestionBank
     from assistant.interviews.service import InterviewService
     from assistant.manifest import Manifest
@@ -62,6 +63,10 @@ class Assistant:
 
     @cached_property
     def embedder(self) -> Embedder:
+        if self.settings.embedder_backend == "onnx":
+            from assistant.adapters.onnx_embedder import OnnxEmbedder
+
+            return OnnxEmbedder(self.settings.onnx_model_dir)
         from assistant.adapters.embedder import SentenceTransformerEmbedder
 
         return SentenceTransformerEmbedder()
@@ -96,7 +101,18 @@ class Assistant:
     def pipeline(self) -> IngestPipeline:
         from ingest.pipeline import IngestPipeline
 
-        return IngestPipeline(self.settings, self.catalogue, self.embedder, self.store, self.lexical, self.manifest)
+        return IngestPipeline(
+            self.settings, self.catalogue, self.embedder, self.store, self.lexical, self.manifest, self.unit_vectors
+        )
+
+    @cached_property
+    def unit_vectors(self) -> UnitVectors:
+        """Answer-unit vectors: embedded at ingest, read by asks, shared by both."""
+        from assistant.adapters.sqlite_vectors import SqliteVectorCache
+        from assistant.evidence.selector import UnitVectors
+
+        cache = SqliteVectorCache(self.settings.unit_vectors_path, self.embedder.name)
+        return UnitVectors(self.embedder, store=cache)
 
     @cached_property
     def intake(self) -> Intake:
@@ -145,6 +161,7 @@ class Assistant:
             generators,
             readiness=lambda workspace: self.readiness.latest(workspace),
             calibration=self.calibration,
+            unit_vectors=self.unit_vectors,
         )
 
     @cached_property

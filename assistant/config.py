@@ -119,6 +119,10 @@ class Settings(BaseSettings):
     def lexical_path(self) -> Path:
         return self.data_dir / "lexical.sqlite"
 
+    @property
+    def unit_vectors_path(self) -> Path:
+        return self.data_dir / "unit_vectors.sqlite"
+
 
 def load_settings(**overrides: object) -> Settings:
     """Build the settings from environment, ``.env`` and explicit overrides."""

@@ -104,6 +104,17 @@ class LexicalIndex(Protocol):
 
 
 @runtime_checkable
+class VectorCache(Protocol):
+    """Vectors of short texts by key, kept across processes: the answer units of every
+    passage are embedded once, at ingest, not on the asks that first meet them."""
+
+    def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors held for these keys; absent keys are left out."""
+
+    def put(self, vectors: dict[str, np.ndarray]) -> None: ...
+
+
+@runtime_checkable
 class ChatModel(Protocol):
     """A chat LLM: rules in the system message, data in the user message; returns text."""
 

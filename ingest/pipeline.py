@@ -19,6 +19,7 @@ from pathlib import Path
 from assistant.catalogue import Catalogue
 from assistant.config import Settings
 from assistant.errors import AuditprepError, IngestError, InvalidInput
+from assistant.evidence.selector import UnitVectors
 from assistant.manifest import Manifest
 from assistant.models import (
     DocType,
@@ -30,6 +31,7 @@ from assistant.models import (
     Origin,
 )
 from assistant.ports import Embedder, LexicalIndex, StoredChunk, VectorStore
+from assistant.retrieval import to_passage
 from assistant.workspaces import STANDARD_COLLECTION, workspace_collection
 from ingest.chunking import chunk_document
 from ingest.doctype import infer_doc_type
@@ -138,8 +140,10 @@ class IngestPipeline:
         store: VectorStore,
         lexical: LexicalIndex,
         manifest: Manifest,
+        unit_vectors: UnitVectors | None = None,
     ) -> None:
         self._settings = settings
+        self._unit_vectors = unit_vectors
         self._catalogue = catalogue
         self._embedder = embedder
         self._store = store
@@ -388,6 +392,7 @@ class IngestPipeline:
             stored.extend(mine)
         self._store.upsert(collection, stored, vectors)
         self._lexical.upsert(collection, stored)
+        self._warm_units(stored, origin)
         for p, mine in zip(batch, per_doc, strict=True):
             new_ids = [c.id for c in mine]
             old = set(self._store.chunk_ids(collection, p.doc_id)) | set(self._lexical.chunk_ids(collection, p.doc_id))
@@ -415,6 +420,16 @@ class IngestPipeline:
                 warnings=list(p.doc.warnings),
             )
         self._collect_garbage(collection)
+
+    def _warm_units(self, stored: list[StoredChunk], origin: Origin) -> None:
+        """Embed the answer units of the new chunks once, now, so asks only read them. A
+        failure here costs speed, not data: an ask embeds what it does not find."""
+        if self._unit_vectors is None:
+            return
+        try:
+            self._unit_vectors.warm([to_passage(c, 0.0, origin) for c in stored])
+        except Exception:
+            log.warning("answer units of %d chunks not embedded at ingest", len(stored), exc_info=True)
 
     def _stored(
         self,

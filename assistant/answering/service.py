@@ -35,7 +35,7 @@ from assistant.evidence import (
 from assistant.evidence.abstention import abstention_features
 from assistant.evidence.compose import in_scope
 from assistant.evidence.question import DocumentNames, name_terms
-from assistant.evidence.selector import ScoredUnit
+from assistant.evidence.selector import ScoredUnit, UnitVectors
 from assistant.evidence.verdict import verdict_features
 from assistant.manifest import Manifest
 from assistant.models import Answer, Disagreement, DocType, Intent, Origin, Passage, Verdict
@@ -119,8 +119,10 @@ class AskService:
         generators: dict[str, Generator] | None = None,
         readiness: Callable[[str], ReadinessReport] | None = None,
         calibration: Calibration | None = None,
+        unit_vectors: UnitVectors | None = None,
     ) -> None:
         self._settings = settings
+        self._unit_vectors = unit_vectors or UnitVectors(embedder)
         self._catalogue = catalogue
         self._embedder = embedder
         self.retriever = retriever
@@ -137,7 +139,9 @@ class AskService:
         self.router = IntentRouter(self._question_cues, calibration)
         self._answer_types = load_answer_types(settings.knowledge_dir)
         self._cues = load_statement_cues(settings.knowledge_dir)
-        self.selector = UnitSelector(calibration.selector if calibration else None, embedder, self._answer_types)
+        self.selector = UnitSelector(
+            calibration.selector if calibration else None, embedder, self._answer_types, self._unit_vectors
+        )
         self.generators: dict[str, Generator] = {
             "extractive": ExtractiveGenerator(catalogue, embedder, calibration.thresholds if calibration else None)
         }
@@ -211,7 +215,7 @@ class AskService:
         """Serve with these fitted parameters (the calibration command fits in stages)."""
         self.calibration = calibration
         self.router = IntentRouter(self._question_cues, calibration)
-        self.selector = UnitSelector(calibration.selector, self._embedder, self._answer_types)
+        self.selector = UnitSelector(calibration.selector, self._embedder, self._answer_types, self._unit_vectors)
         self.generators["extractive"] = ExtractiveGenerator(self._catalogue, self._embedder, calibration.thresholds)
 
     def route(

@@ -14,7 +14,7 @@ from assistant.evidence.question import QuestionProfile
 from assistant.evidence.rules import AnswerTypes
 from assistant.evidence.units import AnswerUnit, units_of
 from assistant.models import Passage
-from assistant.ports import Embedder
+from assistant.ports import Embedder, VectorCache
 
 EMBED_WORDS = 60  # what a unit is about shows in its first words
 CACHE_SIZE = 50_000
@@ -27,25 +27,60 @@ class ScoredUnit:
     features: np.ndarray
 
 
-class UnitVectors:
-    """Unit embeddings, kept across questions: the same passages come back often."""
+def unit_key(text: str) -> str:
+    """What a unit is embedded as: its first ``EMBED_WORDS`` words."""
+    return " ".join(text.split()[:EMBED_WORDS])
 
-    def __init__(self, embedder: Embedder, size: int = CACHE_SIZE) -> None:
+
+class UnitVectors:
+    """Unit embeddings, kept across questions (the same passages come back often) and, with
+    a ``VectorCache``, across processes: ingest embeds every unit of a new passage once
+    (``warm``), and an ask only reads them."""
+
+    def __init__(self, embedder: Embedder, size: int = CACHE_SIZE, store: VectorCache | None = None) -> None:
         self._embedder = embedder
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._size = size
+        self._store = store
+
+    def _remember(self, key: str, vector: np.ndarray) -> None:
+        self._cache[key] = vector
+        if len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+
+    def _fill(self, keys: Sequence[str]) -> None:
+        missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        if not missing:
+            return
+        if self._store is not None:
+            for key, vector in self._store.get(missing).items():
+                self._remember(key, vector)
+            missing = [k for k in missing if k not in self._cache]
+        if missing:
+            made = dict(zip(missing, self._embedder.embed_documents(missing), strict=True))
+            if self._store is not None:
+                self._store.put(made)
+            for key, vector in made.items():
+                self._remember(key, vector)
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [" ".join(t.split()[:EMBED_WORDS]) for t in texts]
-        missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
-        if missing:
-            for key, vector in zip(missing, self._embedder.embed_documents(missing), strict=True):
-                self._cache[key] = vector
-                if len(self._cache) > self._size:
-                    self._cache.popitem(last=False)
+        keys = [unit_key(t) for t in texts]
+        self._fill(keys)
         if not keys:
             return np.zeros((0, self._embedder.dimension), dtype=np.float32)
         return np.stack([self._cache[k] for k in keys])
+
+    def warm(self, passages: Sequence[Passage]) -> int:
+        """Embed and keep the units of these passages that the store lacks (at ingest);
+        how many were embedded."""
+        if self._store is None:
+            return 0
+        keys = list(dict.fromkeys(unit_key(u.context_text) for p in passages for u in units_of(p)))
+        held = self._store.get(keys)
+        missing = [k for k in keys if k not in held]
+        if missing:
+            self._store.put(dict(zip(missing, self._embedder.embed_documents(missing), strict=True)))
+        return len(missing)
 
 
 def ranked_units(passages: Sequence[Passage]) -> tuple[list[AnswerUnit], list[int]]:
@@ -70,12 +105,18 @@ def ranked_units(passages: Sequence[Passage]) -> tuple[list[AnswerUnit], list[in
 class UnitSelector:
     """Scores every unit of the given passages with the fitted model."""
 
-    def __init__(self, model: LinearModel | None, embedder: Embedder, answer_types: AnswerTypes) -> None:
+    def __init__(
+        self,
+        model: LinearModel | None,
+        embedder: Embedder,
+        answer_types: AnswerTypes,
+        vectors: UnitVectors | None = None,
+    ) -> None:
         if model is not None and tuple(model.features) != FEATURES:
             missing = sorted(set(FEATURES) ^ set(model.features))
             raise ValueError(f"the selector was fitted on other features ({', '.join(missing)}): recalibrate")
         self._model = model
-        self.vectors = UnitVectors(embedder)
+        self.vectors = vectors or UnitVectors(embedder)
         self._types = answer_types
 
     def features(
