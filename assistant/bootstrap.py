@@ -81,6 +81,11 @@ class Assistant:
 
     @cached_property
     def lexical(self) -> LexicalIndex:
+        """FTS5 in the data folder; with PostgreSQL, the index in the database every node shares."""
+        if self.engine.dialect.name == "postgresql":
+            from assistant.adapters.pg_lexical import PostgresLexicalIndex
+
+            return PostgresLexicalIndex(self.engine)
         from assistant.adapters.fts_index import FtsIndex
 
         return FtsIndex(self.settings.lexical_path)

@@ -50,3 +50,22 @@ def test_two_nodes_share_one_index(pg_url: str):
 def test_refuses_a_database_that_is_not_postgresql(tmp_path):
     with pytest.raises(ConfigurationError, match="postgresql"):
         PostgresLexicalIndex(create_db_engine(f"sqlite:///{tmp_path / 'x.db'}"))
+
+
+def test_with_postgresql_every_node_ingests_into_and_searches_the_shared_index(tmp_path, pg_url, embedder):
+    from assistant.adapters.fts_index import FtsIndex
+    from assistant.bootstrap import build_assistant
+    from assistant.workspaces import workspace_collection
+    from tests.conftest import make_settings
+
+    node_a = build_assistant(make_settings(tmp_path / "a", database_url=pg_url), embedder)
+    node_b = build_assistant(make_settings(tmp_path / "b", database_url=pg_url), embedder)
+    assert isinstance(node_a.lexical, PostgresLexicalIndex)
+    document = tmp_path / "escalation.md"
+    document.write_text("# Escalation\n\nMajor incidents are escalated to the duty manager within fifteen minutes.\n")
+    report = node_a.pipeline.ingest_paths([document], "acme")
+    assert not report.failed
+    hits = node_b.lexical.search(workspace_collection("acme"), "who gets escalated major incidents", 5)
+    assert hits and hits[0].chunk.metadata["source"].endswith("escalation.md")
+    assert not (tmp_path / "a" / "lexical.sqlite").exists()
+    assert isinstance(build_assistant(make_settings(tmp_path / "c"), embedder).lexical, FtsIndex)
