@@ -114,8 +114,14 @@ def test_dataset_errors_name_the_item_and_field(tmp_path: Path):
     assert loaded.unknown_keys == ["items.difficulty", "owner"]
 
 
-def test_a_named_workspace_with_no_documents_is_refused_before_the_run(tmp_path: Path, assistant):
+def test_a_named_workspace_with_no_documents_is_refused_before_the_run(tmp_path: Path):
+    from assistant.bootstrap import build_assistant
+    from assistant.testing import HashEmbedder
     from evals.runner import EvalRunner
+    from tests.conftest import make_settings
+
+    # the refusal comes before any retrieval: no model and no ingested standard needed
+    assistant = build_assistant(make_settings(tmp_path / "data"), embedder=HashEmbedder(), calibrated=False)
 
     path = tmp_path / "d.yaml"
     path.write_text(
