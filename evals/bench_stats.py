@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,7 +93,7 @@ def targets(figures: dict, load_now: list[float]) -> list[dict]:
             )
     cold = ask.get("cold_start") if isinstance(ask.get("cold_start"), dict) else None
     if cold and cold.get("cold_start_s"):
-        median = sorted(cold["cold_start_s"])[len(cold["cold_start_s"]) // 2]
+        median = statistics.median(cold["cold_start_s"])
         ok = median <= COLD_START_MAX_S and not any(cold.get("exit", []))
         rows.append(
             _target(

@@ -59,3 +59,9 @@ def test_targets_sit_next_to_their_figures_and_load():
 
 def test_targets_of_phases_that_did_not_run_are_absent():
     assert targets({"ingest": {"backends": {"note": "no export"}}}, [1.0]) == []
+
+
+def test_the_cold_start_figure_is_the_median_of_an_even_number_of_runs():
+    figures = {"ask": {"cold_start": {"cold_start_s": [28.0, 2.0], "exit": [0, 0], "load_average": [1.0]}}}
+    (row,) = targets(figures, [1.0])
+    assert row["figure"] == 15.0 and row["met"] is False
