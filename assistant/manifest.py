@@ -234,6 +234,29 @@ class Manifest:
             )
             self._queue(conn, workspace, stale_ids)
 
+    def claim(self, workspace: str, document_ids: list[str], root: str) -> None:
+        """Record that these documents came from ``root`` (see ``roots``)."""
+        with self._engine.begin() as conn:
+            for start in range(0, len(document_ids), 500):
+                conn.execute(
+                    update(documents)
+                    .where(
+                        and_(
+                            documents.c.workspace == workspace,
+                            documents.c.document_id.in_(document_ids[start : start + 500]),
+                        )
+                    )
+                    .values(source_root=root)
+                )
+
+    def roots(self, workspace: str) -> dict[str, str | None]:
+        """Document id -> the ingest root it came from (None for documents from before roots)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(documents.c.document_id, documents.c.source_root).where(documents.c.workspace == workspace)
+            ).all()
+        return {r[0]: r[1] for r in rows}
+
     def pending_garbage(self, workspace: str) -> list[str]:
         with self._engine.connect() as conn:
             rows = conn.execute(select(garbage.c.chunk_id).where(garbage.c.workspace == workspace)).all()

@@ -29,6 +29,7 @@ documents = Table(
     Column("status", String(16), nullable=False),
     Column("last_error", Text),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("source_root", Text),  # the folder ingest it came from, "files" if added alone
 )
 # What each committed version's ingest left out on purpose (hidden text, suspect sentences).
 document_warnings = Table(

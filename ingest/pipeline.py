@@ -52,6 +52,8 @@ Progress = Callable[[int, int, str], None]
 # keeps most of its work.
 FLUSH_CHUNKS = 256
 FLUSH_DOCUMENTS = 32
+# The root of documents added one by one (uploads, single files): no folder ingest prunes them.
+FILES_ROOT = "files"
 
 
 @dataclass(slots=True)
@@ -167,11 +169,13 @@ class IngestPipeline:
             raise InvalidInput("give at least one file or folder to ingest")
         collection = workspace_collection(workspace)
         files, all_dirs = discover(paths)
+        root = "folder:" + "|".join(sorted(str(Path(p).resolve()) for p in paths)) if all_dirs else FILES_ROOT
         return self._run(
             collection,
             workspace,
             files,
             prune and all_dirs,
+            root,
             Origin.ORGANIZATION,
             doc_type,
             progress,
@@ -182,7 +186,7 @@ class IngestPipeline:
         root = self._settings.knowledge_dir
         files = [SourceFile(p, f"guidance/{p.name}") for p in guidance_files(root)]
         files += [SourceFile(None, f"clauses/{c.id}") for c in self._catalogue]
-        return self._run(STANDARD_COLLECTION, "standard", files, True, Origin.STANDARD, None, progress)
+        return self._run(STANDARD_COLLECTION, "standard", files, True, "standard", Origin.STANDARD, None, progress)
 
     def remove_document(self, workspace: str, doc_id: str) -> DocumentRecord:
         collection = workspace_collection(workspace)
@@ -213,6 +217,7 @@ class IngestPipeline:
         workspace: str,
         files: list[SourceFile],
         prune: bool,
+        root: str,
         origin: Origin,
         doc_type: DocType | None,
         progress: Progress | None,
@@ -239,9 +244,13 @@ class IngestPipeline:
                         self._flush(collection, workspace, origin, pending, results)
             self._flush(collection, workspace, origin, pending, results)
             report.results = [r for r in results if r is not None]
+            self._manifest.claim(collection, sorted(seen), root)
             if prune:
+                roots = self._manifest.roots(collection)
                 for record in self._manifest.list(collection):
-                    if record.document_id not in seen:
+                    # only what an earlier ingest of this same root brought (or a document
+                    # from before roots were kept): uploads and other folders stay
+                    if record.document_id not in seen and roots.get(record.document_id) in (root, None):
                         self._remove(collection, record.document_id)
                         report.results.append(
                             FileResult(
