@@ -19,13 +19,17 @@ if TYPE_CHECKING:
     from assistant.answering.service import AskService
     from assistant.apikeys import KeyStore
     from assistant.calibration import Calibration
+    from assistant.channel_settings import ChannelSettingsStore
+    from assistant.chat_threads import ThreadStore
     from assistant.evidence.selector import UnitVectors
+    from assistant.feedback import FeedbackStore
     from assistant.interviews.bank import QuestionBank
     from assistant.interviews.service import InterviewService
     from assistant.manifest import Manifest
     from assistant.ports import ChatModel, Embedder, LexicalIndex, VectorStore
     from assistant.ratelimit import RateLimiter
     from assistant.readiness.service import ReadinessService
+    from assistant.request_dedupe import SeenRequests
     from assistant.retrieval import Retriever
     from ingest.intake import Intake
     from ingest.pipeline import IngestPipeline
@@ -205,6 +209,32 @@ class Assistant:
         return RateLimiter(
             {"api": self.settings.rate_limit_per_minute, "slack": self.settings.slack_rate_limit_per_minute}
         )
+
+    @cached_property
+    def feedback(self) -> FeedbackStore:
+        from assistant.feedback import FeedbackStore
+
+        return FeedbackStore(self.engine)
+
+    @cached_property
+    def chat_threads(self) -> ThreadStore:
+        """Chat front ends' threads: who asked, and the exchanges so far."""
+        from assistant.chat_threads import ThreadStore
+
+        return ThreadStore(self.engine)
+
+    @cached_property
+    def channel_settings(self) -> ChannelSettingsStore:
+        from assistant.channel_settings import ChannelSettingsStore
+
+        return ChannelSettingsStore(self.engine, self.settings.slack_workspaces)
+
+    @cached_property
+    def seen_requests(self) -> SeenRequests:
+        """Chat requests already acted on, shared by every node through the database."""
+        from assistant.request_dedupe import SeenRequests
+
+        return SeenRequests(self.engine)
 
     @cached_property
     def keys(self) -> KeyStore:

@@ -439,18 +439,14 @@ def _slack(args: argparse.Namespace, settings) -> int:
 
 
 def _slack_settings_list(args: argparse.Namespace, settings) -> int:
-    from assistant.db import create_db_engine
-    from bots.slack.channels import ChannelSettingsStore
-
-    store = ChannelSettingsStore(create_db_engine(settings.resolved_database_url), settings.slack_workspaces)
+    store = _assistant(settings).channel_settings
     for team, channel, current in store.rows(args.team):
         print(f"{team}  {channel}  {current.describe()}")
     return EXIT_OK
 
 
 def _slack_settings_set(args: argparse.Namespace, settings) -> int:
-    from assistant.db import create_db_engine
-    from bots.slack.channels import ChannelSettingsStore, parse_changes
+    from assistant.channel_settings import parse_changes
 
     given = {
         "workspace": args.workspace,
@@ -463,8 +459,7 @@ def _slack_settings_set(args: argparse.Namespace, settings) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    store = ChannelSettingsStore(create_db_engine(settings.resolved_database_url), settings.slack_workspaces)
-    updated = store.update(args.team, args.channel, changes, "cli")
+    updated = _assistant(settings).channel_settings.update(args.team, args.channel, changes, "cli")
     print(f"{args.team}  {args.channel}  {updated.describe()}")
     return EXIT_OK
 

@@ -82,10 +82,10 @@ def run_grading_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def export_feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.feedback import FeedbackStore, feedback_to_dataset
+    from assistant.feedback import feedback_to_dataset
 
     assistant = build_assistant(settings)
-    store = FeedbackStore(assistant.engine)
+    store = assistant.feedback
     items = store.negative(settings.workspace if args.workspace else None)
     import yaml
 

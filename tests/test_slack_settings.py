@@ -8,10 +8,10 @@ import time
 
 import pytest
 
+from assistant.channel_settings import ChannelSettingsStore, parse_changes
 from assistant.cli import main
 from assistant.db import create_db_engine
 from assistant.errors import InvalidInput
-from bots.slack.channels import ChannelSettingsStore, parse_changes
 from tests.conftest import make_settings
 from tests.fake_slack import FakeSlack, ScriptedAsk, answers, blocks_text, mention, message, slack_client
 

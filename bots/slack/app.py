@@ -14,16 +14,16 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from assistant.bootstrap import Assistant
+from assistant.channel_settings import SETTINGS_USAGE, ChannelSettings, parse_changes
+from assistant.chat_threads import ThreadInfo
 from assistant.config import Settings
 from assistant.conversation import is_question, with_context
 from assistant.errors import AuditprepError, InvalidInput
-from assistant.feedback import REASONS, FeedbackStore
+from assistant.feedback import REASONS
+from assistant.request_dedupe import request_key
 from bots.slack import blocks as ui
-from bots.slack.channels import SETTINGS_USAGE, ChannelSettings, ChannelSettingsStore, parse_changes
-from bots.slack.dedupe import SeenRequests, request_key
 from bots.slack.install import build_oauth_flow, oauth_enabled
 from bots.slack.logs import BoundedRecords
-from bots.slack.threads import ThreadInfo, ThreadStore
 from bots.slack.work import WorkPool
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def create_slack_app(assistant: Assistant, settings: Settings, client: WebClient
         logger=bolt_logger,
         oauth_flow=build_oauth_flow(settings, assistant.engine, client) if installs else None,
     )
-    seen = SeenRequests(assistant.engine)
+    seen = assistant.seen_requests
 
     @app.middleware
     def once(body: dict, next_) -> BoltResponse | None:
@@ -85,9 +85,9 @@ class Handlers:
         self.app = app
         self.assistant = assistant
         self.settings = settings
-        self.threads = ThreadStore(assistant.engine)
-        self.channels = ChannelSettingsStore(assistant.engine, settings.slack_workspaces)
-        self.feedback = FeedbackStore(assistant.engine)
+        self.threads = assistant.chat_threads
+        self.channels = assistant.channel_settings
+        self.feedback = assistant.feedback
         self.limiter = assistant.limiter
         self.answers = WorkPool(settings.slack_workers, "slack-answer")
         self.quick = WorkPool(self.QUICK_WORKERS, "slack-quick")

@@ -1,5 +1,5 @@
-"""Which Slack thread belongs to what: an ask conversation (who asked, and the questions
-and answers so far, for follow-ups) or a rehearsal."""
+"""Which chat thread (a Slack thread today) belongs to what: an ask conversation (who
+asked, and the questions and answers so far, for follow-ups) or a rehearsal."""
 
 from __future__ import annotations
 
