@@ -46,7 +46,12 @@ def test_health_endpoints(api):
     client, _, _ = api
     assert client.get("/healthz").json() == {"status": "ok", "checks": {}}
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["checks"] == {"store": "ok", "database": "ok", "embedder": "ok"}
+    assert ready.status_code == 200 and ready.json()["checks"] == {
+        "store": "ok",
+        "database": "ok",
+        "lexical": "ok",
+        "embedder": "ok",
+    }
 
 
 def test_every_v1_route_needs_a_valid_key(api):

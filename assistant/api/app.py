@@ -7,7 +7,6 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 
 from assistant.api import errors
 from assistant.api.deps import AssistantDep
@@ -44,20 +43,35 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         "/readyz",
         response_model=Health,
         tags=["health"],
-        responses={503: {"model": Health, "description": "A store, the database or the embedder is unavailable."}},
+        responses={
+            503: {
+                "model": Health,
+                "description": "The vector store, the database (or its schema), the lexical index or the embedder "
+                "is not ready.",
+            }
+        },
     )
     def readyz(a: AssistantDep):
         from fastapi.responses import JSONResponse
 
+        from assistant.db import current_revision, ensure_schema, head_revision
+        from assistant.workspaces import STANDARD_COLLECTION
+
+        def database() -> str | None:
+            ensure_schema(a.engine)  # a node upgrades on start; after that, "behind" means another release moved it
+            current, head = current_revision(a.engine), head_revision()
+            return None if current == head else f"behind: schema {current or 'none'}, newest {head}"
+
         checks: dict[str, str] = {}
         for name, probe in (
             ("store", lambda: a.store.ping()),
-            ("database", lambda: a.engine.connect().execute(text("SELECT 1")).close()),
+            ("database", database),
+            ("lexical", lambda: a.lexical.count(STANDARD_COLLECTION)),
             ("embedder", lambda: a.embedder.dimension),
         ):
             try:
-                probe()
-                checks[name] = "ok"
+                problem = probe()
+                checks[name] = problem if isinstance(problem, str) else "ok"
             except Exception as exc:  # readiness reports, it never raises
                 checks[name] = f"unavailable: {type(exc).__name__}"
         ready = all(v == "ok" for v in checks.values())
