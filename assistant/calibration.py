@@ -68,6 +68,32 @@ class Thresholds(BaseModel):
     abstain: float = 1.0  # the abstention model's probability at or above which a lookup abstains
 
 
+class InterviewCalibration(BaseModel):
+    """The interview grader's fitted decisions (evals/calibrate_interviews.py, graded answers).
+
+    A point is covered when its best answer sentence's similarity plus ``term_weight`` times
+    the share of the point's words the answer uses reaches ``point``. An on-topic answer's
+    value is its covered share plus ``fact_weight`` per fact the documents confirm (at most
+    two); it scores 1 plus one per cut it reaches. A contradiction caps the score at
+    ``contradiction_cap``; admitted nonconforming practice at ``red_flag_cap`` (at most 1).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    point: float
+    term_weight: float
+    fact_weight: float
+    cuts: list[float]  # three, ascending: the value at which a score reaches 2, 3 and 4
+    contradiction_cap: int
+    red_flag_cap: int
+    off_topic: float  # question-answer similarity below which an answer covering nothing is off topic
+    same_subject: float  # a document fact is about the same thing as an answer fact from this subject score
+    fact_margin: float  # a conflict must beat the closest agreeing statement by this much
+    red_flag: LinearModel  # admitted nonconforming practice, from assistant.interviews.signals
+    red_flag_threshold: float
+    fitted_on: dict[str, int] = Field(default_factory=dict)
+
+
 class Calibration(BaseModel):
     """Everything fitted, as loaded; frozen so no code path can tune it at run time."""
 
@@ -84,6 +110,7 @@ class Calibration(BaseModel):
     intent: LinearModel | None = None  # the question's intent (answering.routing)
     intent_prototypes: dict[str, list[float]] | None = None  # intent -> unit vector of its typical question
     comparison: LinearModel | None = None  # an evidence question compares statements ("1") or not
+    interview: InterviewCalibration | None = None  # the interview grader (points, score, red flags)
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(), indent=1, sort_keys=True) + "\n"

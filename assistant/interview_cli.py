@@ -105,11 +105,17 @@ def print_summary(summary: InterviewSummary) -> None:
         console.print(f"  {score:>7}  {q.question}", highlight=False)
     if summary.average_score is not None:
         console.print(f"  average {summary.average_score}/4")
+    grade = summary.grade.value if summary.grade is not None else "no findings"
+    console.print(f"\n[bold]Grade[/bold]: {grade} (the most serious finding an auditor would likely raise)")
     console.print("\n[bold]Findings[/bold]")
     for f in summary.findings:
-        console.print(f"  [{f.grade.value}] ({', '.join(f.clause_ids)}) {f.statement}", highlight=False)
+        console.print(f"  [{f.grade.value}] ({', '.join(f.clause_ids)}) {f.statement}", highlight=False, markup=False)
+        if f.rationale:
+            console.print(f"      why: {f.rationale}", highlight=False, markup=False)
+        if f.answer_excerpt:
+            console.print(f"      you said: “{f.answer_excerpt}”", highlight=False, markup=False)
         for p in f.passages:
-            console.print(f"      {p.document}: “{p.quote}”", highlight=False)
+            console.print(f"      {p.document}: “{p.quote}”", highlight=False, markup=False)
     if summary.prepare:
         console.print("\n[bold]Prepare before the real audit[/bold]")
         for item in summary.prepare:

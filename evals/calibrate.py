@@ -257,6 +257,7 @@ def calibrate(
     sets: list[CalibrationSet],
     progress: Progress | None = None,
     part: Part = "fit",
+    grading: list[Path] | None = None,
 ) -> tuple[Calibration, dict[str, float]]:
     """Fit everything on the ``part`` items of ``sets`` in a throw-away data directory."""
     with tempfile.TemporaryDirectory(prefix="auditprep-calibrate-") as tmp:
@@ -314,6 +315,11 @@ def calibrate(
                 "consistency_verdict": fit_verdict(verdict_rows, CONSISTENCY_VERDICTS),
             }
         )
+        from evals.calibrate_interviews import default_grading_sets, fit_interviews
+
+        root = Path(__file__).resolve().parents[1]
+        interview = fit_interviews(assistant, grading or default_grading_sets(root), progress)
+        calibration = calibration.model_copy(update={"interview": interview})
         figures = {
             "units": float(len(y)),
             "positives": float(y.sum()),
@@ -342,8 +348,11 @@ def run_calibrate(args, settings: Settings) -> int:
     if args.resplit:
         for cset in sets:
             print(f"wrote {write_split(load_dataset(cset.dataset))}")
-    with ingest_progress("calibrate") as progress:
-        calibration, figures = calibrate(settings, sets, progress)
+    if getattr(args, "interviews_only", False):
+        calibration, figures = _refit_interviews(settings, root)
+    else:
+        with ingest_progress("calibrate") as progress:
+            calibration, figures = calibrate(settings, sets, progress)
     if args.output:
         args.output.write_text(calibration.to_json(), encoding="utf-8")
         path = args.output
@@ -351,6 +360,22 @@ def run_calibrate(args, settings: Settings) -> int:
         path = write_calibration(calibration, settings.knowledge_dir)
     print(f"wrote {path}: " + ", ".join(f"{k} {v:g}" for k, v in figures.items()))
     return 0
+
+
+def _refit_interviews(settings: Settings, root: Path) -> tuple[Calibration, dict[str, float]]:
+    """Refit only the interview grader's section of the committed file (the rest does not
+    depend on it), in a throw-away data directory."""
+    from assistant.calibration import load_calibration
+    from assistant.render_cli import ingest_progress
+    from evals.calibrate_interviews import default_grading_sets, fit_interviews
+
+    committed = load_calibration(settings.knowledge_dir)
+    with tempfile.TemporaryDirectory(prefix="auditprep-calibrate-") as tmp:
+        assistant = build_assistant(settings.model_copy(update={"data_dir": Path(tmp)}), calibrated=False)
+        with ingest_progress("calibrate interviews") as progress:
+            interview = fit_interviews(assistant, default_grading_sets(root), progress)
+    figures = {f"interview {k}": float(v) for k, v in interview.fitted_on.items()}
+    return committed.model_copy(update={"interview": interview}), figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -363,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path)
     parser.add_argument("--output", type=Path)
     parser.add_argument("--resplit", action="store_true")
+    parser.add_argument("--interviews-only", action="store_true")
     return run_calibrate(parser.parse_args(argv), load_settings())
 
 

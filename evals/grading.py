@@ -165,6 +165,7 @@ class GradingRow:
     red_flags: list[str] = field(default_factory=list)
     covered: int = 0
     points: int = 0
+    checked: int = 0  # stated facts the documents confirm
 
 
 def flags_of(assessment: Assessment) -> list[str]:
@@ -331,6 +332,7 @@ def _row(item: GradingItem, assessment: Assessment) -> GradingRow:
         red_flags=list(assessment.red_flags),
         covered=len(assessment.covered_points),
         points=len(assessment.covered_points) + len(assessment.missing_points),
+        checked=len(assessment.checked_facts),
     )
 
 

@@ -199,6 +199,8 @@ def test_interview_lifecycle(api):
     assert len([t for t in got["turns"] if t["answer"]]) == 1
     summary = client.post(f"/v1/interviews/{sid}/end", headers=_auth(keys["acme"]))
     assert summary.status_code == 200 and summary.json()["questions"]
+    assert "grade" in summary.json()
+    assert all(f["rationale"] and f["grade"] for f in summary.json()["findings"])
     bad = client.post("/v1/interviews", headers=_auth(keys["acme"]), json={"target": "astrology", "length": 2})
     assert bad.status_code == 422
     assert client.get("/v1/interviews/unknown", headers=_auth(keys["acme"])).status_code == 404

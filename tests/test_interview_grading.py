@@ -24,7 +24,9 @@ from evals.grading import (
     load_grading_dataset,
     mean_bias,
     run_grading,
+    select_grading_part,
     summarize,
+    throwaway_workspace,
     to_markdown,
     within_one_agreement,
 )
@@ -137,14 +139,35 @@ def test_hedged_dont_know_is_unknown_but_a_hedged_answer_is_not():
     assert classify_reply("I'm not sure who signed it. It's the group policy, we never checked it.") == "answer"
 
 
-def test_flags_cap_the_calibrated_score():
-    from assistant.interviews.scoring import Signals, score
+def test_the_score_comes_from_points_facts_and_flags_and_the_caps_hold():
+    from assistant.calibration import InterviewCalibration, LinearModel
+    from assistant.interviews.scoring import rationale, score_of
 
-    strong = Signals([0.8, 0.7, 0.7], words=90, document_support=0.85)
-    assert score(strong) == 4
-    assert score(Signals([0.8, 0.7, 0.7], 90, 0.85, contradictions=1)) == 2
-    assert score(Signals([0.8, 0.7, 0.7], 90, 0.85, red_flags=1)) == 0
-    assert score(Signals([0.2, 0.1], words=15, document_support=0.3)) == 1
+    model = LinearModel(features=["x"], mean=[0.0], scale=[1.0], coef=[[1.0]], intercept=[0.0])
+    params = InterviewCalibration(
+        point=0.5,
+        term_weight=0.1,
+        fact_weight=0.1,
+        cuts=[0.25, 0.5, 0.8],
+        contradiction_cap=2,
+        red_flag_cap=1,
+        off_topic=0.1,
+        same_subject=0.5,
+        fact_margin=0.05,
+        red_flag=model,
+        red_flag_threshold=0.5,
+    )
+    assert score_of(5, 5, 0, 0, False, params) == 4
+    assert score_of(0, 5, 0, 0, False, params) == 1
+    assert score_of(3, 5, 0, 0, False, params) == 3 and score_of(3, 5, 2, 0, False, params) == 4
+    assert score_of(5, 5, 2, 1, False, params) == 2
+    assert score_of(5, 5, 2, 0, True, params) == 1
+    # more covered points never lower the score
+    assert [score_of(k, 6, 0, 0, False, params) for k in range(7)] == sorted(
+        score_of(k, 6, 0, 0, False, params) for k in range(7)
+    )
+    line = rationale(1, 5, 5, 0, 0, True, params)
+    assert line.startswith("Score 1/4: covers 5 of 5") and "not followed" in line
 
 
 # -- the dataset -----------------------------------------------------------------------------
@@ -191,19 +214,88 @@ def test_dataset_shape(catalogue):
     assert len(dataset.corpus) == 1 and dataset.corpus[0].is_dir()
 
 
-# -- the CI floor ----------------------------------------------------------------------------
-# The product floors (evals.grading.FLOORS); `auditprep eval` on this dataset exits 1 below them.
-REGRESSION = dict(FLOORS)
+@pytest.mark.parametrize("name", ["interview_grading", "interview_grading_gitlab"])
+def test_every_graded_item_is_in_exactly_one_part(name):
+    dataset = load_grading_dataset(DATASET.parent / f"{name}.yaml")
+    fit = {i.id for i in select_grading_part(dataset, "fit").items}
+    check = {i.id for i in select_grading_part(dataset, "check").items}
+    assert not fit & check and fit | check == {i.id for i in dataset.items}
+    assert {f for i in dataset.items if i.id in check for f in i.expected_flags} >= {"contradiction", "red_flag"}
 
 
-def test_grader_meets_its_floors_on_the_sample_organization(sample_assistant):
-    dataset = load_grading_dataset(DATASET)
-    report = run_grading(sample_assistant, dataset, SAMPLE_WORKSPACE)
-    summary = {k: report.metrics[k] for k in ("exact", "within_one", "contradiction_precision", "contradiction_recall")}
-    worst = [(r.id, r.expected_score, r.score, r.expected_flags, r.flags) for r in disagreements(report.rows, 10)]
-    assert report.metrics["within_one"] is not None and report.metrics["within_one"] >= REGRESSION["within_one"], (
-        summary,
-        worst,
-    )
-    precision = report.metrics["contradiction_precision"]
-    assert precision is not None and precision >= REGRESSION["contradiction_precision"], (summary, worst)
+def test_the_second_dataset_is_graded_on_one_organizations_published_documents(catalogue):
+    from assistant.interviews.bank import QuestionBank
+    from tests.conftest import KNOWLEDGE
+
+    dataset = load_grading_dataset(DATASET.parent / "interview_grading_gitlab.yaml")
+    known = {q.id for q in QuestionBank.load(KNOWLEDGE, catalogue).questions}
+    assert len(dataset.items) >= 40 and all(i.question_id in known for i in dataset.items)
+    assert dataset.corpus and all(p.is_file() and p.name.startswith("gitlab_") for p in dataset.corpus)
+    flags = [f for i in dataset.items for f in i.expected_flags]
+    assert all(flags.count(f) >= 2 for f in ("contradiction", "red_flag", "off_topic", "dont_know"))
+    assert {i.expected_score for i in dataset.items} == {0, 1, 2, 3, 4}
+
+
+# -- the CI floors and the score/points property --------------------------------------------
+# Floors on each dataset's held-out check part, about one item under today's figures; the
+# product floors (evals.grading.FLOORS) are what `auditprep eval` exits 1 below.
+GITLAB = DATASET.parent / "interview_grading_gitlab.yaml"
+CHECK_FLOORS = {
+    # 32 held-out answers: exact 0.66, within one 0.91, contradictions 1.00/0.86, red flags 0.89/0.89
+    "interview_grading": {
+        "exact": 0.62,
+        "within_one": 0.87,
+        "contradiction_precision": 0.83,
+        "contradiction_recall": 0.71,
+        "red_flag_precision": 0.8,
+        "red_flag_recall": 0.77,
+        "dont_know_recall": 0.5,
+        "off_topic_precision": 0.5,
+        "off_topic_recall": 0.5,
+    },
+    # 14 held-out answers: exact 0.50, within one 0.86, contradictions 0.67/0.67, red flags 1.00/0.67
+    "interview_grading_gitlab": {
+        "exact": 0.42,
+        "within_one": 0.78,
+        "contradiction_precision": 0.5,
+        "contradiction_recall": 0.33,
+        "red_flag_precision": 0.66,
+        "red_flag_recall": 0.33,
+        "dont_know_recall": 0.5,
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def graded(sample_assistant):
+    """Every item of both datasets graded by the live grader, each on its organization."""
+    kestrel = run_grading(sample_assistant, load_grading_dataset(DATASET), SAMPLE_WORKSPACE)
+    gitlab_dataset = load_grading_dataset(GITLAB)
+    with throwaway_workspace(sample_assistant, gitlab_dataset) as workspace:
+        gitlab = run_grading(sample_assistant, gitlab_dataset, workspace)
+    return {"interview_grading": kestrel, "interview_grading_gitlab": gitlab}
+
+
+def test_score_points_and_flags_never_disagree_on_any_item(graded, sample_assistant):
+    from assistant.interviews.scoring import score_of
+
+    params = sample_assistant.calibration.interview
+    for name, report in graded.items():
+        answers = [r for r in report.rows if r.kind == AnswerKind.ANSWER.value]
+        assert answers, name
+        for r in answers:
+            expected = score_of(r.covered, r.points, r.checked, len(r.contradictions), bool(r.red_flags), params)
+            assert r.score == expected, (name, r.id, r.score, r.covered, r.points, r.contradictions, r.red_flags)
+            if r.red_flags:
+                assert r.score <= 1, (name, r.id)
+
+
+@pytest.mark.parametrize("name", sorted(CHECK_FLOORS))
+def test_grader_meets_its_floors_on_the_check_part(graded, name):
+    path = DATASET.parent / f"{name}.yaml"
+    check = {i.id for i in select_grading_part(load_grading_dataset(path), "check").items}
+    rows = [r for r in graded[name].rows if r.id in check]
+    metrics = summarize(rows)
+    worst = [(r.id, r.expected_score, r.score, r.expected_flags, r.flags) for r in disagreements(rows, 10)]
+    for key, floor in CHECK_FLOORS[name].items():
+        assert metrics[key] is not None and metrics[key] >= floor, (key, metrics[key], worst)

@@ -51,7 +51,7 @@ def test_targets_resolve_to_clauses_processes_and_roles(acme):
     state = service.start("acme", "8.5.1", 3, seed=1)
     assert state.session.target_kind is TargetKind.CLAUSE and len(state.session.plan) == 3
     assert all(any(c.startswith("8.5") for c in service.bank.get(q).clauses) for q in state.session.plan)
-    assert service.bank.get(state.session.plan[0]).stage == "open"
+    assert len(set(state.session.plan)) == len(state.session.plan)
     state = service.start("acme", "change management", 2, seed=1)
     assert state.session.target_kind is TargetKind.PROCESS
     state = service.start("acme", "service desk agent", 4, seed=1)
@@ -79,13 +79,13 @@ def test_strong_and_weak_answers_are_graded_apart(acme):
     while current is not None and current.question_id != question.id:
         q = service.bank.get(current.question_id)
         result = service.answer(state.session.id, " ".join(q.expected_points))
-        scores[current.question_id] = result.assessment.score
+        scores[current.question_id] = (result.assessment.score, result.assessment.reason)
         current = result.next
     if current is not None:
         strong = service.answer(state.session.id, strong_text)
         assert strong.assessment.score >= 3
-    for score in scores.values():
-        assert score is not None and score >= 3
+    for question_id, (score, reason) in scores.items():
+        assert score is not None and score >= 3, (question_id, reason)
 
     weak_state = service.start("acme", question.clauses[0], 2, seed=3)
     weak = service.answer(
@@ -195,3 +195,71 @@ def test_question_bank_covers_every_leaf_and_role(acme):
         assert sum(role in q.roles for q in bank.questions) >= 8, role
     for q in bank.questions:
         assert 2 <= len(q.expected_points) <= 6, q.id
+
+
+NORMAL_ONLY = """# Change procedure
+
+Every normal change is raised as an RFC in the ITSM tool with a risk and impact assessment, a test plan and a
+back-out plan. The CAB approves significant changes at its weekly meeting before implementation, and approved
+changes are published on the change schedule.
+"""
+
+
+def test_a_clause_interview_starts_at_the_organizations_weak_spots(tmp_path: Path, data_dir: Path, embedder):
+    built = build_assistant(make_settings(data_dir), embedder=embedder)
+    org = tmp_path / "thin"
+    org.mkdir()
+    (org / "change-procedure.md").write_text(NORMAL_ONLY, encoding="utf-8")
+    built.pipeline.ingest_paths([org], "thin")
+    service = built.interviews
+    emergency = "q-8.5.1.3-02"  # the documents say nothing about emergency changes
+    for seed in (1, 2, 3):
+        plan = service.start("thin", "8.5.1.3", 3, seed=seed).session.plan
+        assert emergency in plan, plan
+        assert len(set(plan)) == len(plan)
+
+
+def test_follow_ups_probe_a_missing_point_and_never_repeat_a_question(acme):
+    service = acme.interviews
+    state = service.start("acme", "8.5.1", 4, seed=7)
+    sid = state.session.id
+    current, prompts = state.current, []
+    while current is not None:
+        prompts.append(current.prompt)
+        question = service.bank.get(current.question_id)
+        result = service.answer(sid, "We raise a ticket for it and someone looks at it.")
+        if result.next is not None and result.next.kind is TurnKind.FOLLOW_UP:
+            assert result.next.prompt in question.follow_ups
+            assert result.next.prompt != question.question
+            missing = result.assessment.missing_points
+            assert question.follow_ups.index(result.next.prompt) in [question.expected_points.index(p) for p in missing]
+        current = result.next
+    assert len(prompts) == len(set(prompts)), prompts
+
+
+def test_findings_are_one_per_issue_graded_with_rationale_in_every_front_end(acme):
+    from assistant.interview_cli import console, print_summary
+    from bots.slack.blocks import summary_blocks
+
+    service = acme.interviews
+    state = service.start("acme", "8.5.1", 3, seed=11)
+    sid = state.session.id
+    admitted = "Honestly we skip the CAB for most changes and just do them, nobody reviews them afterwards."
+    result = service.answer(sid, admitted)
+    while result.next is not None and result.next.kind is TurnKind.FOLLOW_UP:
+        result = service.answer(sid, admitted)  # the same admission again in the follow-up
+    summary = service.end(sid)
+    assert summary.grade in (Grade.MAJOR, Grade.MINOR)
+    admitted_findings = [f for f in summary.findings if f.grade in (Grade.MAJOR, Grade.MINOR)]
+    assert len(admitted_findings) == 1, summary.findings
+    finding = admitted_findings[0]
+    assert finding.rationale and finding.clause_ids and "skip the CAB" in finding.answer_excerpt
+    assert len({(f.grade, f.statement) for f in summary.findings}) == len(summary.findings)
+
+    with console.capture() as captured:
+        print_summary(summary)
+    shown = captured.get()
+    assert f"Grade: {summary.grade.value}" in shown and finding.rationale[:40] in shown
+    _, blocks = summary_blocks(summary)
+    text = " ".join(b.get("text", {}).get("text", "") for b in blocks)
+    assert summary.grade.value in text and finding.rationale[:40] in text

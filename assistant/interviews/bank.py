@@ -55,8 +55,9 @@ class BankQuestion(BaseModel):
 
 
 class QuestionBank:
-    def __init__(self, questions: list[BankQuestion]) -> None:
+    def __init__(self, questions: list[BankQuestion], knowledge_dir: Path | None = None) -> None:
         self.questions = questions
+        self.knowledge_dir = knowledge_dir  # where it was loaded from (the grader's rules live beside it)
         self._by_id = {q.id: q for q in questions}
 
     @classmethod
@@ -82,7 +83,7 @@ class QuestionBank:
             problems += [f"{q.id}: unknown role {r!r}" for r in q.roles if r not in ROLES]
         if problems:
             raise KnowledgeError("question bank is invalid:\n  " + "\n  ".join(problems[:20]))
-        return cls(questions)
+        return cls(questions, knowledge_dir)
 
     def get(self, question_id: str) -> BankQuestion:
         try:

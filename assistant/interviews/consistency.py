@@ -2,7 +2,8 @@
 
 A fact in the answer contradicts the documents only when a document states the same kind
 of fact about the same subject with another value, and no document statement about that
-subject agrees with it. Procedures repeat numbers for different steps (five days' notice,
+subject agrees with it; how alike two subjects must be is fitted (``InterviewCalibration``).
+Procedures repeat numbers for different steps (five days' notice,
 one day to review), so the nearest statement carrying some other value is not enough."""
 
 from __future__ import annotations
@@ -16,15 +17,13 @@ from assistant.models import Passage
 from assistant.ports import Embedder
 from assistant.text import content_terms
 
-SAME_SUBJECT = 0.55
-MARGIN = 0.08
 QUALIFIER_GAP = 0.1
 _GENERIC = frozenset(content_terms("we our it they has have get gets got need needs within least about every usual"))
 
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """An answer fact, the document fact it contradicts, and the passage stating it."""
+    """An answer fact, the document fact it is compared with, and the passage stating it."""
 
     said: Fact
     documented: Fact
@@ -41,33 +40,65 @@ def _overlap(a: Fact, d: Fact) -> float:
     return len(ta & td) / len(ta) if ta else 0.0
 
 
-def find_conflicts(embedder: Embedder, answer: str, passages: list[Passage]) -> list[Conflict]:
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One answer fact with the nearest document fact of another value and the nearest
+    one of the same value (each None when the documents state none of that kind)."""
+
+    said: Fact
+    conflict: Conflict | None
+    agreement: Conflict | None
+
+
+@dataclass(frozen=True, slots=True)
+class FactCheck:
+    """The answer's facts compared with the documents, before any threshold is applied."""
+
+    comparisons: list[Comparison]
+
+    def judge(self, same_subject: float, margin: float) -> tuple[list[Conflict], list[Conflict]]:
+        """(contradicted, confirmed): a fact is contradicted when a document states another
+        value about the same subject and no document statement about it agrees more
+        closely; it is confirmed when a document states the same value about it."""
+        conflicts: list[Conflict] = []
+        confirmed: list[Conflict] = []
+        for c in self.comparisons:
+            agreeing = c.agreement.subject if c.agreement else -1.0
+            if c.conflict and c.conflict.subject >= same_subject and c.conflict.subject > agreeing + margin:
+                conflicts.append(c.conflict)
+            elif c.agreement and c.agreement.subject >= same_subject:
+                confirmed.append(c.agreement)
+        return conflicts, confirmed
+
+
+def check_facts(embedder: Embedder, answer: str, passages: list[Passage]) -> FactCheck:
     said = [f for s in statements(answer) for f in extract(s)]
     if not said:
-        return []
+        return FactCheck([])
     kinds = {f.kind for f in said}
     documented = [(f, p) for p in passages for s in statements(p.text) for f in extract(s) if f.kind in kinds]
     if not documented:
-        return []
+        return FactCheck([])
     texts = list(dict.fromkeys([f.local for f in said] + [f.local for f, _ in documented]))
     texts += [t for t in dict.fromkeys([f.statement for f in said] + [f.statement for f, _ in documented])]
     texts = list(dict.fromkeys(texts))
     index = {t: i for i, t in enumerate(texts)}
     vectors = embedder.embed_documents(texts)
-    found: list[Conflict] = []
+    comparisons: list[Comparison] = []
     for a in said:
-        best_agree, best_conflict = -1.0, None
+        best_agree: Conflict | None = None
+        best_conflict: Conflict | None = None
         for d, passage in documented:
             if d.kind != a.kind or (a.qualifier and d.qualifier and a.qualifier != d.qualifier):
                 continue
             subject = subject_score(a, d, vectors, index)
             if agree(a, d):
-                best_agree = max(best_agree, subject)
+                if best_agree is None or subject > best_agree.subject:
+                    best_agree = Conflict(a, d, passage, subject)
             elif best_conflict is None or subject > best_conflict.subject:
                 best_conflict = Conflict(a, d, passage, subject)
-        if best_conflict and best_conflict.subject >= SAME_SUBJECT and best_conflict.subject > best_agree + MARGIN:
-            found.append(best_conflict)
-    return found
+        comparisons.append(Comparison(a, best_conflict, best_agree))
+    return FactCheck(comparisons)
 
 
 def subject_score(a: Fact, d: Fact, vectors: np.ndarray, index: dict[str, int]) -> float:

@@ -44,7 +44,10 @@ _NUMBER_WORDS = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
     "fifteen": 15,
+    "eighteen": 18,
     "twenty": 20,
     "thirty": 30,
     "forty": 40,
@@ -57,7 +60,8 @@ _NUMBER_WORDS = {
 }
 _AMOUNT = (
     r"(\d{1,4}(?:\.\d+)?|a couple of|couple of|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fifteen|twenty[- ]four|twenty|thirty|forty[- ]eight|forty[- ]five|forty|sixty|ninety|seventy[- ]two|an?|the)"
+    r"thirteen|fourteen|fifteen|eighteen|twenty[- ]four|twenty|thirty|forty[- ]eight|forty[- ]five|forty|sixty|"
+    r"ninety|seventy[- ]two|an?|the)"
 )
 _UNIT = r"(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
 _DURATION = re.compile(

@@ -1,27 +1,22 @@
-"""The deterministic grader: expected points covered (similarity plus word overlap),
-contradictions with the organization's documents, red flags, and a 0-4 score."""
+"""The deterministic grader: expected points covered by meaning, facts checked against the
+organization's documents, admitted nonconforming practice, and a 0-4 score computed from
+those alone, all with parameters fitted on graded answers."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from assistant.calibration import InterviewCalibration
+from assistant.errors import KnowledgeError
+from assistant.interviews.admissions import Admissions
 from assistant.interviews.bank import BankQuestion
-from assistant.interviews.consistency import find_conflicts
-from assistant.interviews.facts import statements
+from assistant.interviews.consistency import Conflict
 from assistant.interviews.models import AnswerKind, Assessment, Contradiction, DocumentRef
-from assistant.interviews.scoring import Signals
-from assistant.interviews.scoring import score as calibrated_score
+from assistant.interviews.scoring import rationale, score_of
+from assistant.interviews.signals import AnswerSignals, measure
 from assistant.models import Passage
 from assistant.ports import Embedder
-from assistant.text import content_terms, sentences
-
-POINT_COVERED = 0.58
-POINT_WITH_TERMS = 0.42
-TERM_SHARE = 0.5
-RED_FLAG_SIM = 0.68
-SAME_SUBJECT = 0.45
-OFF_TOPIC = 0.12
 
 _SKIP = re.compile(r"^\s*(skip|pass|next( question)?|skip (this|it)( one)?)\s*[.!]?\s*$", re.I)
 _END = re.compile(r"^\s*(end|stop|quit|exit|finish|end (the )?(interview|session|rehearsal))\s*[.!]?\s*$", re.I)
@@ -85,73 +80,23 @@ class PointMatch:
 
 
 class Grader:
-    def __init__(self, embedder: Embedder) -> None:
+    """Measures an answer (``signals.measure``) and decides with the fitted parameters: which
+    points are covered, whether it admits nonconforming practice, and the score those give."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        admissions: Admissions,
+        negation: re.Pattern[str],
+        params: InterviewCalibration | None = None,
+    ) -> None:
         self._embedder = embedder
+        self._admissions = admissions
+        self._negation = negation
+        self.params = params
 
-    def points(self, question: BankQuestion, answer: str) -> list[PointMatch]:
-        pieces = sentences(answer) or [answer.strip()]
-        if len(pieces) > 1:
-            pieces.append(answer.strip())
-        vectors = self._embedder.embed_documents(pieces + question.expected_points)
-        answer_vecs, point_vecs = vectors[: len(pieces)], vectors[len(pieces) :]
-        sims = point_vecs @ answer_vecs.T
-        answer_terms = set(content_terms(answer))
-        matches: list[PointMatch] = []
-        for i, point in enumerate(question.expected_points):
-            best = float(sims[i].max()) if sims.size else 0.0
-            terms = set(content_terms(point))
-            share = len(terms & answer_terms) / len(terms) if terms else 0.0
-            covered = best >= POINT_COVERED or (best >= POINT_WITH_TERMS and share >= TERM_SHARE)
-            matches.append(PointMatch(point, i, covered, round(best, 3)))
-        return matches
-
-    def red_flags(self, question: BankQuestion, answer: str) -> list[str]:
-        if not question.red_flags:
-            return []
-        pieces = sentences(answer) or [answer.strip()]
-        vecs = self._embedder.embed_documents(pieces + question.red_flags)
-        sims = vecs[len(pieces) :] @ vecs[: len(pieces)].T
-        answer_terms = set(content_terms(answer))
-        hits = []
-        for i, flag in enumerate(question.red_flags):
-            terms = set(content_terms(flag))
-            share = len(terms & answer_terms) / len(terms) if terms else 0.0
-            if float(sims[i].max()) >= RED_FLAG_SIM or (share >= 0.75 and len(terms) >= 2):
-                hits.append(flag)
-        return hits
-
-    def contradictions(self, answer: str, passages: list[Passage]) -> list[Contradiction]:
-        """Answer facts a procedure states differently about the same subject, one per
-        document value, citing the document statement."""
-        found: list[Contradiction] = []
-        seen: set[tuple[str, str]] = set()
-        for conflict in find_conflicts(self._embedder, answer, passages):
-            key = (conflict.documented.kind, conflict.documented.value)
-            if key in seen:
-                continue
-            seen.add(key)
-            found.append(
-                Contradiction(
-                    kind=conflict.said.kind,
-                    answer_says=conflict.said.label,
-                    document_says=conflict.documented.label,
-                    passage=ref(conflict.passage, conflict.documented.statement),
-                )
-            )
-        return found
-
-    def document_support(self, answer: str, passages: list[Passage]) -> float:
-        """How closely the answer's best sentence matches a statement in the documents."""
-        pieces = sentences(answer) or [answer.strip()]
-        documented = [s for p in passages for s in statements(p.text)]
-        if not documented:
-            return 0.0
-        vectors = self._embedder.embed_documents(pieces + documented)
-        return float((vectors[: len(pieces)] @ vectors[len(pieces) :].T).max())
-
-    def on_topic(self, question: BankQuestion, answer: str) -> bool:
-        vecs = self._embedder.embed_documents([question.question + " " + " ".join(question.expected_points), answer])
-        return float(vecs[0] @ vecs[1]) >= OFF_TOPIC
+    def measure(self, question: BankQuestion, answer: str, passages: list[Passage]) -> AnswerSignals:
+        return measure(self._embedder, self._admissions, self._negation, question, answer, passages)
 
     def assess(
         self,
@@ -160,55 +105,92 @@ class Grader:
         passages: list[Passage],
         already_covered: set[int] | None = None,
     ) -> tuple[Assessment, list[PointMatch]]:
-        matches = self.points(question, answer)
-        covered_idx = {m.index for m in matches if m.covered} | (already_covered or set())
-        if not covered_idx and not self.on_topic(question, answer):
-            return (
-                Assessment(
-                    kind=AnswerKind.OFF_TOPIC,
-                    score=0,
-                    missing_points=question.expected_points,
-                    reason="The answer does not address the question.",
-                    strong_answer_adds=_adds(question, list(range(len(question.expected_points)))),
-                ),
-                matches,
-            )
-        flags = self.red_flags(question, answer)
-        found = self.contradictions(answer, passages)
-        n = len(question.expected_points)
-        similarities = [1.0 if m.index in covered_idx and not m.covered else m.similarity for m in matches]
-        signals = Signals(
-            similarities, len(answer.split()), self.document_support(answer, passages), len(found), len(flags)
-        )
-        score = calibrated_score(signals)
-        missing = [i for i in range(n) if i not in covered_idx]
-        reason = _reason(score, len(covered_idx), n, found, flags)
-        assessment = Assessment(
-            kind=AnswerKind.ANSWER,
-            score=score,
-            covered_points=[question.expected_points[i] for i in sorted(covered_idx)],
-            missing_points=[question.expected_points[i] for i in missing],
-            contradictions=found,
-            red_flags=flags,
-            reason=reason,
+        if self.params is None:
+            raise KnowledgeError("the interview grader is not calibrated: run `auditprep calibrate`")
+        signals = self.measure(question, answer, passages)
+        return decide(question, signals, self.params, already_covered), _matches(question, signals, self.params)
+
+
+def _matches(question: BankQuestion, signals: AnswerSignals, params: InterviewCalibration) -> list[PointMatch]:
+    covered = signals.covered(params.point, params.term_weight)
+    return [
+        PointMatch(point, i, covered[i], signals.point_similarity[i])
+        for i, point in enumerate(question.expected_points)
+    ]
+
+
+def admits_nonconformity(signals: AnswerSignals, params: InterviewCalibration) -> bool:
+    return float(params.red_flag.probability(signals.red_flag)[0]) >= params.red_flag_threshold
+
+
+def decide(
+    question: BankQuestion,
+    signals: AnswerSignals,
+    params: InterviewCalibration,
+    already_covered: set[int] | None = None,
+) -> Assessment:
+    """The assessment the fitted parameters give these measurements; the score is computed
+    from exactly the points, facts and flags it shows."""
+    n = len(question.expected_points)
+    covered_idx = {i for i, c in enumerate(signals.covered(params.point, params.term_weight)) if c}
+    covered_idx |= already_covered or set()
+    missing = [i for i in range(n) if i not in covered_idx]
+    if not covered_idx and signals.topic < params.off_topic:
+        return Assessment(
+            kind=AnswerKind.OFF_TOPIC,
+            score=0,
+            missing_points=question.expected_points,
+            reason="Score 0/4: the answer does not address the question.",
             strong_answer_adds=_adds(question, missing),
         )
-        return assessment, matches
+    red_flag = admits_nonconformity(signals, params)
+    contradicted, agreeing = signals.facts.judge(params.same_subject, params.fact_margin)
+    conflicts = _contradictions(contradicted)
+    confirmed = [f"{c.said.kind}: {c.said.label}" for c in agreeing]
+    args = (len(covered_idx), n, len(confirmed), len(conflicts), red_flag)
+    score = score_of(*args, params)
+    flags = [_flag_text(signals)] if red_flag else []
+    return Assessment(
+        kind=AnswerKind.ANSWER,
+        score=score,
+        covered_points=[question.expected_points[i] for i in sorted(covered_idx)],
+        missing_points=[question.expected_points[i] for i in missing],
+        contradictions=conflicts,
+        red_flags=flags,
+        checked_facts=confirmed,
+        reason=rationale(score, *args, params),
+        strong_answer_adds=_adds(question, missing),
+    )
+
+
+def _flag_text(signals: AnswerSignals) -> str:
+    return f'The answer says the process is not followed: "{signals.admitting}"'
+
+
+def _contradictions(conflicts: list[Conflict]) -> list[Contradiction]:
+    """One per document value, citing the document statement."""
+    found: list[Contradiction] = []
+    seen: set[tuple[str, str]] = set()
+    for conflict in conflicts:
+        key = (conflict.documented.kind, conflict.documented.value)
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append(
+            Contradiction(
+                kind=conflict.said.kind,
+                answer_says=conflict.said.label,
+                document_says=conflict.documented.label,
+                passage=ref(conflict.passage, conflict.documented.statement),
+            )
+        )
+    return found
 
 
 def ref(passage: Passage, quote: str) -> DocumentRef:
     return DocumentRef(
         document=passage.source, section=passage.section, page=passage.page, chunk_id=passage.id, quote=quote
     )
-
-
-def _reason(score: int, covered: int, total: int, found: list, flags: list[str]) -> str:
-    parts = [f"Covered {covered} of {total} points an auditor listens for"]
-    if found:
-        parts.append(f"{len(found)} statement(s) contradict your documented procedure")
-    if flags:
-        parts.append("the answer signals a possible nonconformity")
-    return "; ".join(parts) + f" (score {score}/4)."
 
 
 def _adds(question: BankQuestion, missing: list[int]) -> str:

@@ -63,7 +63,8 @@ class Assessment(BaseModel):
     missing_points: list[str] = Field(default_factory=list)
     contradictions: list[Contradiction] = Field(default_factory=list)
     red_flags: list[str] = Field(default_factory=list)
-    reason: str = ""
+    checked_facts: list[str] = Field(default_factory=list)  # stated facts the documents confirm
+    reason: str = ""  # one line: why the score is what it is
     strong_answer_adds: str = ""
     supporting: list[DocumentRef] = Field(default_factory=list)
 
@@ -80,12 +81,16 @@ class Turn(BaseModel):
 
 
 class Finding(BaseModel):
+    """One issue found in the rehearsal (not one per question), graded as an auditor would."""
+
     grade: Grade
     clause_ids: list[str]
     statement: str
-    question_id: str
+    question_id: str  # the first question it came up in
     answer_excerpt: str = ""
     passages: list[DocumentRef] = Field(default_factory=list)
+    rationale: str = ""  # one line: why this grade
+    question_ids: list[str] = Field(default_factory=list)  # every question it came up in
 
 
 class QuestionScore(BaseModel):
@@ -102,6 +107,7 @@ class InterviewSummary(BaseModel):
     average_score: float | None
     findings: list[Finding]
     prepare: list[str]
+    grade: Grade | None = None  # the most serious finding's grade: what the real audit would likely raise
 
 
 class InterviewSession(BaseModel):

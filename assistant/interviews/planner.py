@@ -1,11 +1,10 @@
-"""Which questions a session asks, in what order: matched to the target, weak spots
-first, ordered as an auditor would (open, then evidence, then the edge case)."""
+"""Which questions a session asks, in what order: matched to the target, the
+organization's weak spots first, then as an auditor would (open, evidence, edge case)."""
 
 from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
 
 from assistant.catalogue import Catalogue
 from assistant.errors import InvalidInput
@@ -72,24 +71,17 @@ def candidates(
     return [q for q in bank.questions if matches(q)]
 
 
-def plan_session(
-    pool: list[BankQuestion], length: int, seed: int, gap_weight: Callable[[list[str]], float]
-) -> list[str]:
-    """Question ids: weak spots first, one open question to start, then by stage."""
+def plan_session(pool: list[BankQuestion], length: int, seed: int, weak_first: list[str]) -> list[str]:
+    """Question ids: those probing the organization's weak elements first (in the order
+    given), then the auditor's usual focus: open, evidence, edge, shuffled within a stage
+    by ``seed``. No question is planned twice."""
     if not pool:
         return []
+    by_id = {q.id: q for q in pool}
+    chosen = list(dict.fromkeys(q for q in weak_first if q in by_id))[:length]
     rng = random.Random(seed)
-    scored = [(gap_weight(q.clauses) + rng.random() * 0.35, q) for q in pool]
-    scored.sort(key=lambda item: -item[0])
-    chosen: list[BankQuestion] = []
-    opener = next((q for _, q in scored if q.stage == "open"), None)
-    if opener is not None:
-        chosen.append(opener)
-    for _, q in scored:
-        if len(chosen) >= length:
-            break
-        if q not in chosen:
-            chosen.append(q)
-    first = chosen[0]
-    rest = sorted(chosen[1:], key=lambda q: STAGE_ORDER[q.stage])
-    return [first.id] + [q.id for q in rest]
+    rest = [q for q in pool if q.id not in chosen]
+    rng.shuffle(rest)
+    rest.sort(key=lambda q: STAGE_ORDER[q.stage])
+    chosen += [q.id for q in rest[: max(0, length - len(chosen))]]
+    return chosen

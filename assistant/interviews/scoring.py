@@ -1,57 +1,52 @@
-"""The 0-4 interview score, calibrated against how certification auditors grade answers.
+"""The 0-4 interview score, computed only from what the assessment shows.
 
-Auditors reward three things: the answer covers what they listen for, it is specific (who,
-what record, how long), and it matches the organization's own procedures. Bank points are
-written abstractly ("the change is authorised by the defined change authority") while staff
-talk concretely ("minor ones I approve myself as Change Manager"), so point similarity alone
-under-scores strong answers; detail and agreement with the documents carry the rest.
-A red flag reveals the process is not followed (0); a contradiction caps the answer at 2.
+The score is a function of the covered points, the facts the documents confirm and the two
+flags, with cut-offs fitted on graded answers (``InterviewCalibration``). Because nothing
+else enters it, the points shown, the flags and the score cannot disagree, and the one-line
+rationale can say exactly why the score is what it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from assistant.calibration import InterviewCalibration
 
-SIM_FLOOR = 0.30
-SIM_FULL = 0.65
-DETAILED_WORDS = 80
-SUPPORT_FLOOR = 0.45
-SUPPORT_FULL = 0.80
-WEIGHTS = (0.45, 0.35, 0.20)
-CUTS = (0.36, 0.405, 0.63)
+MAX_CONFIRMED = 2  # facts beyond two add nothing: the score rewards coverage first
 
 
-@dataclass(frozen=True, slots=True)
-class Signals:
-    """What the score is computed from; each similarity is a cosine in [-1, 1]."""
-
-    point_similarities: Sequence[float]
-    words: int
-    document_support: float
-    contradictions: int = 0
-    red_flags: int = 0
+def value_of(covered: int, total: int, confirmed: int, params: InterviewCalibration) -> float:
+    """The covered share plus a fitted bonus per confirmed fact."""
+    share = covered / total if total else 0.0
+    return share + params.fact_weight * min(confirmed, MAX_CONFIRMED)
 
 
-def _ramp(value: float, low: float, high: float) -> float:
-    return min(1.0, max(0.0, (value - low) / (high - low)))
-
-
-def substance(signals: Signals) -> float:
-    """0-1: coverage of the points, detail, and closeness to the documents, weighted."""
-    sims = signals.point_similarities
-    coverage = sum(_ramp(s, SIM_FLOOR, SIM_FULL) for s in sims) / len(sims) if sims else 0.0
-    detail = min(1.0, signals.words / DETAILED_WORDS)
-    support = _ramp(signals.document_support, SUPPORT_FLOOR, SUPPORT_FULL)
-    return WEIGHTS[0] * coverage + WEIGHTS[1] * detail + WEIGHTS[2] * support
-
-
-def score(signals: Signals) -> int:
-    """An on-topic answer scores at least 1; flags then cap it as an auditor would."""
-    value = substance(signals)
-    base = 1 + sum(value >= cut for cut in CUTS)
-    if signals.red_flags:
-        return 0
-    if signals.contradictions:
-        return min(2, max(1, base - 1))
+def score_of(
+    covered: int, total: int, confirmed: int, contradictions: int, red_flag: bool, params: InterviewCalibration
+) -> int:
+    """1-4 for an on-topic answer, capped by a contradiction or an admitted nonconformity."""
+    value = value_of(covered, total, confirmed, params)
+    base = 1 + sum(value >= cut for cut in params.cuts)
+    if red_flag:
+        return min(base, params.red_flag_cap)
+    if contradictions:
+        return min(base, params.contradiction_cap)
     return base
+
+
+def rationale(
+    score: int,
+    covered: int,
+    total: int,
+    confirmed: int,
+    contradictions: int,
+    red_flag: bool,
+    params: InterviewCalibration,
+) -> str:
+    """One line: what the score rests on, and the cap that applied if one did."""
+    parts = [f"Score {score}/4: covers {covered} of {total} points an auditor listens for"]
+    if confirmed:
+        parts.append(f"{min(confirmed, MAX_CONFIRMED)} stated fact(s) match the documents")
+    if red_flag:
+        parts.append(f"capped at {params.red_flag_cap}: the answer says the process is not followed")
+    elif contradictions:
+        parts.append(f"capped at {params.contradiction_cap}: {contradictions} fact(s) contradict the documents")
+    return "; ".join(parts) + "."

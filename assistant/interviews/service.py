@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Literal
 
 from assistant.answering.evidence import EvidenceChecker
+from assistant.calibration import InterviewCalibration, load_calibration
 from assistant.catalogue import Catalogue
-from assistant.errors import InvalidInput
+from assistant.errors import InvalidInput, KnowledgeError
+from assistant.evidence.rules import StatementCues, load_statement_cues
+from assistant.interviews.admissions import Admissions, load_admissions
 from assistant.interviews.bank import BankQuestion, QuestionBank
+from assistant.interviews.facts import extract, statements
 from assistant.interviews.grader import Grader, classify_reply, ref
 from assistant.interviews.models import (
     AnswerKind,
@@ -27,6 +32,7 @@ from assistant.interviews.models import (
     TurnResult,
 )
 from assistant.interviews.planner import candidates, plan_session, resolve_target
+from assistant.interviews.signals import AnswerSignals
 from assistant.interviews.store import SessionStore
 from assistant.interviews.summary import summarize
 from assistant.models import ElementStatus, Origin, Passage
@@ -37,6 +43,9 @@ from assistant.workspaces import workspace_collection
 
 MAX_LENGTH = 20
 MAX_ANSWER_CHARS = 4000
+PASSAGES = 8  # organization passages about the question and answer
+FACT_QUERIES = 4  # answer sentences stating a fact that get their own search
+PER_FACT = 3  # passages kept per such sentence
 SUPPORTING_MIN = 0.40
 
 
@@ -49,14 +58,30 @@ class InterviewService:
         retriever: Retriever,
         evidence: EvidenceChecker,
         store: SessionStore,
+        admissions: Admissions | None = None,
+        cues: StatementCues | None = None,
+        calibration: InterviewCalibration | None | Literal["committed"] = "committed",
     ) -> None:
+        """``admissions``, ``cues`` and ``calibration`` default to the files of the knowledge
+        folder the bank was loaded from; the composition root passes them explicitly."""
+        if admissions is None or cues is None or calibration == "committed":
+            if bank.knowledge_dir is None:
+                raise KnowledgeError("the interview grader needs its rules: load the bank from a knowledge folder")
+            admissions = admissions or load_admissions(bank.knowledge_dir)
+            cues = cues or load_statement_cues(bank.knowledge_dir)
+            if calibration == "committed":
+                calibration = load_calibration(bank.knowledge_dir, embedder.name).interview
         self._catalogue = catalogue
         self.bank = bank
         self._embedder = embedder
         self._retriever = retriever
         self._evidence = evidence
         self._store = store
-        self._grader = Grader(embedder)
+        self._grader = Grader(embedder, admissions, cues.negation, calibration)
+
+    def use_calibration(self, calibration: InterviewCalibration) -> None:
+        """Grade with these fitted parameters (the calibration command fits them)."""
+        self._grader.params = calibration
 
     # -- lifecycle -------------------------------------------------------------------
     def start(
@@ -76,8 +101,7 @@ class InterviewService:
         if not pool:
             raise InvalidInput(f"the question bank has no questions for {canonical!r}")
         seed = seed if seed is not None else uuid.uuid4().int % 1_000_000
-        weights = self._gap_weights(workspace, pool)
-        plan = plan_session(pool, length, seed, lambda clauses: max(weights.get(c, 0.0) for c in clauses))
+        plan = plan_session(pool, length, seed, self._weak_first(workspace, pool))
         now = datetime.now(UTC)
         session = InterviewSession(
             id=uuid.uuid4().hex[:16],
@@ -196,6 +220,17 @@ class InterviewService:
         state = InterviewState(session=session, turns=[turn], current=turn)
         return self._assess(state, turn, question, text, reply)
 
+    def measure_answer(self, workspace: str, question_id: str, answer: str) -> tuple[str, AnswerSignals | None]:
+        """The reply's kind and, for an answer, the grader's measurements, against the same
+        passages a live turn reads: what the calibration command fits the decisions on."""
+        workspace_collection(workspace)
+        question = self.bank.get(question_id)
+        text = answer.strip()
+        reply = classify_reply(text)
+        if reply != "answer":
+            return reply, None
+        return reply, self._grader.measure(question, text, self._org_passages(workspace, question, text))
+
     # -- internals -------------------------------------------------------------------
     def _replay(self, state: InterviewState, index: int, text: str) -> TurnResult:
         done = next((t for t in state.turns if t.index == index), None)
@@ -260,8 +295,7 @@ class InterviewService:
             and (assessment.score or 0) < 4
         )
         if probe_ok:
-            first_missing = question.expected_points.index(assessment.missing_points[0])
-            probe = question.follow_up_for(first_missing)
+            probe = _probe(question, assessment, [t.prompt for t in state.turns])
             if probe:
                 return Turn(
                     index=index,
@@ -287,20 +321,62 @@ class InterviewService:
         )
 
     def _org_passages(self, workspace: str, question: BankQuestion, answer: str) -> list[Passage]:
+        """Passages about the question and the answer, plus, for each answer sentence that
+        states a fact (a number, a role, a duration), the passages nearest that sentence:
+        the statement a fact is checked against is often not about the question as a whole."""
         collection = workspace_collection(workspace)
         text = f"{question.question} {' '.join(question.expected_points)} {answer}"
         vector = self._embedder.embed_query(text)
-        return self._retriever.search(collection, text, vector, 6, question.clauses, Origin.ORGANIZATION)
+        found = self._retriever.search(collection, text, vector, PASSAGES, question.clauses, Origin.ORGANIZATION)
+        factual = [s for s in statements(answer) if extract(s)][:FACT_QUERIES]
+        for sentence, vec in zip(factual, self._embedder.embed_documents(factual) if factual else [], strict=True):
+            found += self._retriever.search(collection, sentence, vec, PER_FACT, [], Origin.ORGANIZATION)
+        return list({p.id: p for p in found}.values())
 
-    def _gap_weights(self, workspace: str, pool: list[BankQuestion]) -> dict[str, float]:
-        """Share of each clause's elements the workspace does not evidence (auditors probe there)."""
+    def _weak_first(self, workspace: str, pool: list[BankQuestion]) -> list[str]:
+        """For each element the evidence check (the readiness report's judge) does not find
+        evidenced, weakest first, the question of the pool nearest to it in meaning."""
         clause_ids = sorted({c for q in pool for c in q.clauses})[:16]
-        weights: dict[str, float] = {}
-        for check in self._evidence.check(workspace, clause_ids):
-            if check.findings:
-                weak = sum(f.status is not ElementStatus.EVIDENCED for f in check.findings)
-                weights[check.clause_id] = weak / len(check.findings)
-        return weights
+        weak = [
+            f
+            for check in self._evidence.check(workspace, clause_ids)
+            for f in check.findings
+            if f.status is not ElementStatus.EVIDENCED
+        ]
+        if not weak:
+            return []
+        weak.sort(key=lambda f: (f.score, f.element_id))
+        texts = [q.question + " " + " ".join(q.expected_points) for q in pool]
+        vectors = self._embedder.embed_documents([*texts, *(f.statement for f in weak)])
+        sims = vectors[len(pool) :] @ vectors[: len(pool)].T
+        order: list[str] = []
+        for i, finding in enumerate(weak):
+            near = [j for j, q in enumerate(pool) if finding.clause_id in q.clauses or _within(finding.clause_id, q)]
+            candidates = [j for j in near if pool[j].id not in order]
+            if candidates:
+                order.append(pool[max(candidates, key=lambda j: sims[i, j])].id)
+        return order
+
+
+def _within(clause_id: str, question: BankQuestion) -> bool:
+    return any(clause_id.startswith(c + ".") or c.startswith(clause_id + ".") for c in question.clauses)
+
+
+def _probe(question: BankQuestion, assessment: Assessment, asked: list[str]) -> str | None:
+    """The follow-up for the most important missing point (the bank lists points in the
+    order an auditor weighs them) that asks something not yet asked in this session."""
+    seen = {_normal(p) for p in asked} | {_normal(question.question)}
+    for point in assessment.missing_points:
+        if point not in question.expected_points:
+            continue
+        probe = question.follow_up_for(question.expected_points.index(point))
+        if probe and _normal(probe) not in seen:
+            return probe
+    return None
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split()).strip(" ?.!")
 
 
 def _points(question: BankQuestion) -> str:

@@ -196,6 +196,7 @@ def summary_blocks(summary: InterviewSummary) -> tuple[str, list[dict]]:
         section(
             "*Mock audit summary*"
             + (f" — average {summary.average_score}/4" if summary.average_score is not None else "")
+            + (f" — most serious finding: *{summary.grade.value}*" if summary.grade is not None else "")
         )
     ]
     rows = []
@@ -206,7 +207,10 @@ def summary_blocks(summary: InterviewSummary) -> tuple[str, list[dict]]:
         blocks.append(section("\n".join(rows)))
     for f in summary.findings[:10]:
         quote = f"\n> {escape(f.passages[0].quote)} ({escape(f.passages[0].document)})" if f.passages else ""
-        blocks.append(section(f"*{f.grade.value}* ({', '.join(f.clause_ids)}): {escape(f.statement)}{quote}"))
+        why = f"\n_{escape(f.rationale)}_" if f.rationale else ""
+        said = f"\nYou said: “{escape(f.answer_excerpt)}”" if f.answer_excerpt else ""
+        text = f"*{f.grade.value}* ({', '.join(f.clause_ids)}): {escape(f.statement)}{why}{said}{quote}"
+        blocks.append(section(text))
     if summary.prepare:
         blocks.append(
             section("*Prepare before the real audit*\n" + "\n".join(f"• {escape(p)}" for p in summary.prepare))

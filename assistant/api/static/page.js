@@ -463,9 +463,13 @@ function renderSummary(s) {
   fill(box,
     el("h2", { id: "iv-summary-title", tabindex: "-1" }, "Summary"),
     el("p", {}, s.average_score == null ? "No answer was scored." : "Average score " + s.average_score.toFixed(1) + "/4 over " + s.questions.length + " questions."),
+    s.grade ? el("p", {}, "Grade: ", el("span", { class: "badge " + gradeClass(s.grade) }, label(s.grade)), " — the most serious finding an auditor would likely raise.") : null,
     el("ol", {}, s.questions.map((q) => el("li", {}, q.question + " — ", el("strong", {}, q.skipped ? "skipped" : q.score == null ? "not scored" : q.score + "/4")))),
     el("h3", {}, "Findings"),
-    findings.length ? findings.map((f) => findingDetails(f.grade, f.statement, f.clause_ids, f.passages.map((p) => p.document + (p.section ? " › " + p.section : "") + ": “" + p.quote + "”")))
+    findings.length ? findings.map((f) => findingDetails(f.grade, f.statement, f.clause_ids, [
+      ...(f.rationale ? ["Why: " + f.rationale] : []),
+      ...(f.answer_excerpt ? ["You said: “" + f.answer_excerpt + "”"] : []),
+      ...f.passages.map((p) => p.document + (p.section ? " › " + p.section : "") + ": “" + p.quote + "”")]))
       : el("p", {}, "No findings."),
     s.prepare.length ? [el("h3", {}, "Prepare before the real audit"), el("ul", {}, s.prepare.map((p) => el("li", {}, p)))] : null);
   box.hidden = false;
