@@ -40,7 +40,9 @@ class _QuestionCuesFile(BaseModel):
     readiness: list[str]
 
 
-def _compile(patterns: list[str], where: str) -> re.Pattern[str]:
+def compile_patterns(patterns: list[str], where: str) -> re.Pattern[str]:
+    """One case-insensitive alternation of a rules file's patterns; a bad one is a
+    KnowledgeError naming the file and the list."""
     for pattern in patterns:
         try:
             re.compile(pattern)
@@ -83,9 +85,9 @@ def load_question_cues(knowledge_dir: Path) -> QuestionCues:
     path = knowledge_dir / "rules" / "question_cues.yaml"
     data = read_validated(path, _QuestionCuesFile)
     return QuestionCues(
-        _compile(data.certification, f"{path}: certification"),
-        _compile(data.comparison, f"{path}: comparison"),
-        _compile(data.readiness, f"{path}: readiness"),
+        compile_patterns(data.certification, f"{path}: certification"),
+        compile_patterns(data.comparison, f"{path}: comparison"),
+        compile_patterns(data.readiness, f"{path}: readiness"),
     )
 
 
@@ -93,8 +95,8 @@ def load_answer_types(knowledge_dir: Path) -> AnswerTypes:
     path = knowledge_dir / "rules" / "answer_types.yaml"
     data = read_validated(path, _AnswerTypesFile)
     return AnswerTypes(
-        {n: _compile(e.question, f"{path}: types.{n}.question") for n, e in data.types.items()},
-        {n: _compile(e.unit, f"{path}: types.{n}.unit") for n, e in data.types.items()},
+        {n: compile_patterns(e.question, f"{path}: types.{n}.question") for n, e in data.types.items()},
+        {n: compile_patterns(e.unit, f"{path}: types.{n}.unit") for n, e in data.types.items()},
     )
 
 
@@ -102,7 +104,7 @@ def load_statement_cues(knowledge_dir: Path) -> StatementCues:
     path = knowledge_dir / "rules" / "statement_cues.yaml"
     data = read_validated(path, _CuesFile)
     return StatementCues(
-        _compile(data.future, f"{path}: future"),
-        _compile(data.hedge, f"{path}: hedge"),
-        _compile(data.negation, f"{path}: negation"),
+        compile_patterns(data.future, f"{path}: future"),
+        compile_patterns(data.hedge, f"{path}: hedge"),
+        compile_patterns(data.negation, f"{path}: negation"),
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.errors import KnowledgeError
+from assistant.evidence.rules import compile_patterns
 from assistant.knowledge_files import read_validated
 
 CUE_KINDS = ("skip", "after", "nobody", "never_done")
@@ -40,17 +40,8 @@ class Admissions:
         return sum(bool(p.search(text)) for p in self.cues.values())
 
 
-def _compile(patterns: list[str], where: str) -> re.Pattern[str]:
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise KnowledgeError(f"{where}: invalid pattern {pattern!r}: {exc}") from None
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
-
-
 def load_admissions(knowledge_dir: Path) -> Admissions:
     path = knowledge_dir / "rules" / "admissions.yaml"
     data = read_validated(path, _AdmissionsFile)
-    cues = {kind: _compile(getattr(data, kind), f"{path}: {kind}") for kind in CUE_KINDS}
+    cues = {kind: compile_patterns(getattr(data, kind), f"{path}: {kind}") for kind in CUE_KINDS}
     return Admissions(cues, tuple(data.examples))
