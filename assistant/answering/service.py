@@ -323,7 +323,7 @@ class AskService:
         ]
 
     def _organization_names(self, question: str, collection: str) -> list[str]:
-        """Names only the organization's documents use ("Harbour", "VaultStream"): the
+        """Names only the organization's documents use (a customer's or a product's name): the
         knowledge base cannot state a fact about them."""
         return [
             w for w in _name_words(question) if not self._uses(STANDARD_COLLECTION, w) and self._uses(collection, w)

@@ -65,7 +65,7 @@ def with_subject_first(question: str, clauses: list[str], catalogue: Catalogue) 
     return clauses
 
 
-# "the change procedure", "their SLA", "the Harbour agreement", "our security policy": a
+# "the change procedure", "their SLA", "the customer agreement", "our security policy": a
 # document named by what it covers, compared with another rather than asked about
 _DETERMINER = r"(?:[Tt]he|[Tt]heir|[Oo]ur|[Ii]ts|[Tt]his|[Tt]hat)"
 _DOCUMENT_NAME = re.compile(
