@@ -191,13 +191,14 @@ class Assistant:
     @cached_property
     def readiness(self) -> ReadinessService:
         from assistant.readiness.service import ReadinessService
+        from assistant.readiness.store import DbReportStore
 
         return ReadinessService(
             self.catalogue,
             self.ask.evidence,
             self.store,
             self.manifest,
-            cache_dir=self.settings.data_dir / "readiness",
+            reports=DbReportStore(self.engine),
             knowledge_dir=self.settings.knowledge_dir,
         )
 

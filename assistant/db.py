@@ -10,6 +10,7 @@ file), so nodes starting together run each migration once.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import threading
 import weakref
 from collections.abc import Iterator
@@ -161,6 +162,35 @@ def _exclusive(engine: Engine, conn: Connection) -> Iterator[None]:
         yield
         return
     handle: Any = open(f"{database}.migrate.lock", "a+b")  # noqa: SIM115 - held for the block
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()
+
+
+@contextmanager
+def named_lock(engine: Engine, name: str) -> Iterator[None]:
+    """Wait for, then hold, the lock called ``name`` among every process using ``engine``'s
+    database: a session advisory lock on PostgreSQL (it dies with its holder's connection),
+    an OS file lock next to an SQLite file. An in-memory database has one process: no lock."""
+    if engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(f"auditprep-lock:{name}".encode()).digest()[:8], "big", signed=True)
+        with connect(engine) as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:" or "mode=memory" in database:
+        yield
+        return
+    tag = hashlib.sha256(name.encode()).hexdigest()[:16]
+    handle: Any = open(f"{database}.{tag}.lock", "a+b")  # noqa: SIM115 - held for the block
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         yield

@@ -10,7 +10,7 @@ on PostgreSQL.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, Integer, LargeBinary, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -46,6 +46,36 @@ chunk_garbage = Table(
     metadata,
     Column("workspace", String(128), primary_key=True),
     Column("chunk_id", String(160), primary_key=True),
+)
+
+# Originals of uploaded files, so every node holds them and a re-ingest can read them back.
+uploaded_files = Table(
+    "uploaded_files",
+    metadata,
+    Column("workspace", String(128), primary_key=True),
+    Column("name", String(255), primary_key=True),  # the stored (safe) name = the document's source
+    Column("content", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+)
+
+# -- shared serving state: every node serves the same report and counts the same requests --
+readiness_reports = Table(
+    "readiness_reports",
+    metadata,
+    Column("workspace", String(128), primary_key=True),
+    Column("fingerprint", Text, nullable=False),  # JSON of what the report was computed from
+    Column("report", Text, nullable=False),  # the ReadinessReport as JSON
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+)
+rate_counters = Table(
+    "rate_counters",
+    metadata,
+    Column("front", String(16), primary_key=True),
+    Column("caller", String(200), primary_key=True),
+    Column("window", Integer, primary_key=True, index=True),  # start of the minute, in epoch seconds
+    Column("count", Integer, nullable=False),
 )
 
 # -- API keys, feedback, interviews --------------------------------------------------------
@@ -155,8 +185,11 @@ __all__ = [
     "interview_sessions",
     "interview_turns",
     "metadata",
+    "rate_counters",
+    "readiness_reports",
     "slack_channel_settings",
     "slack_seen_requests",
     "slack_thread_exchanges",
     "slack_threads",
+    "uploaded_files",
 ]

@@ -10,7 +10,9 @@ from datetime import date
 import pytest
 import yaml
 
+from assistant.readiness.models import ReadinessReport
 from assistant.readiness.render import to_html, to_markdown
+from assistant.readiness.store import DbReportStore
 from tests.conftest import SAMPLE_ORG, SAMPLE_WORKSPACE
 
 pytestmark = pytest.mark.integration
@@ -152,7 +154,9 @@ def _one_document_workspace(org, settings, embedder, name: str, body: str):
     return built
 
 
-def test_the_latest_report_is_kept_on_disk_until_the_workspace_changes(tmp_path, settings, embedder, monkeypatch):
+def test_the_latest_report_is_kept_in_the_database_until_the_workspace_changes(
+    tmp_path, settings, embedder, monkeypatch
+):
     """A new process reuses today's report for an unchanged workspace; an edit recomputes it."""
     from assistant.bootstrap import build_assistant
 
@@ -165,7 +169,8 @@ def test_the_latest_report_is_kept_on_disk_until_the_workspace_changes(tmp_path,
         "Every change is approved by the CAB, which meets every Tuesday.",
     )
     original = first.readiness.latest("acme")
-    assert (settings.data_dir / "readiness" / "acme.json").is_file()
+    stored = DbReportStore(first.engine).load("acme")
+    assert stored is not None and ReadinessReport.model_validate_json(stored.body) == original
 
     second = build_assistant(settings, embedder=embedder)  # a new process on the same data
     calls: list[str] = []
@@ -181,7 +186,8 @@ def test_the_latest_report_is_kept_on_disk_until_the_workspace_changes(tmp_path,
     second.readiness.latest("acme")
     assert calls == ["acme"]
 
-    (settings.data_dir / "readiness" / "acme.json").write_text("{not json", encoding="utf-8")
+    reports = DbReportStore(first.engine)
+    reports.save("acme", reports.fingerprint("acme") or {}, b"{not json")
     third = build_assistant(settings, embedder=embedder)
     assert third.readiness.latest("acme").workspace == "acme"  # an unreadable cache is recomputed
 
@@ -202,7 +208,7 @@ def test_a_server_warms_the_report_at_start_up(tmp_path, settings, embedder, mon
         "Major incidents are declared by the on-call lead.",
     )
     built.readiness.warm("acme").join(timeout=300)
-    assert (settings.data_dir / "readiness" / "acme.json").is_file()
+    assert DbReportStore(built.engine).fingerprint("acme") is not None
     calls: list[str] = []
     monkeypatch.setattr(built.readiness, "report", lambda ws, **kw: calls.append(ws))
     assert built.readiness.latest("acme").workspace == "acme" and calls == []

@@ -11,8 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.db import create_db_engine
 from assistant.readiness.models import ReadinessReport, ReportAge
 from assistant.readiness.service import ReadinessService
+from assistant.readiness.store import DbReportStore
 from assistant.workspaces import workspace_collection
 
 
@@ -33,8 +35,8 @@ class FakeManifest:
 class CountingReadiness(ReadinessService):
     """A service whose report is a small stand-in that takes ``seconds`` to compute."""
 
-    def __init__(self, catalogue, manifest: FakeManifest, cache_dir=None, seconds: float = 0.0, watch_s=60.0):
-        super().__init__(catalogue, None, None, manifest, cache_dir=cache_dir, watch_s=watch_s)  # type: ignore[arg-type]
+    def __init__(self, catalogue, manifest: FakeManifest, reports=None, seconds: float = 0.0, watch_s=60.0):
+        super().__init__(catalogue, None, None, manifest, reports=reports, watch_s=watch_s)  # type: ignore[arg-type]
         self.manifest = manifest
         self.computed: list[str] = []
         self.seconds = seconds
@@ -130,16 +132,63 @@ def test_a_change_made_elsewhere_is_noticed_without_a_request(catalogue):
     assert service.cached("acme").current and service.cached("acme").report.documents == 2
 
 
+def _reports(url: str) -> DbReportStore:
+    return DbReportStore(create_db_engine(url))
+
+
 def test_a_new_process_serves_the_stored_report_with_its_age(catalogue, tmp_path):
     manifest = FakeManifest()
     manifest.bump("acme")
-    CountingReadiness(catalogue, manifest, cache_dir=tmp_path).cached("acme")
-    later = CountingReadiness(catalogue, manifest, cache_dir=tmp_path)
+    url = f"sqlite:///{tmp_path / 'auditprep.db'}"
+    CountingReadiness(catalogue, manifest, reports=_reports(url)).cached("acme")
+    later = CountingReadiness(catalogue, manifest, reports=_reports(url))
     served = later.cached("acme")
     assert later.computed == [] and served.current
     served.now = served.report.generated_at + timedelta(minutes=7, seconds=5)
     assert served.age.age_seconds == pytest.approx(425, abs=1)
     assert served.age.summary() == "computed 7 minutes ago"
+
+
+def _nodes_share_one_report(catalogue, url: str) -> None:
+    manifest = FakeManifest()  # the manifest both nodes read from their one database
+    manifest.bump("acme")
+    node_a = CountingReadiness(catalogue, manifest, reports=_reports(url))
+    node_b = CountingReadiness(catalogue, manifest, reports=_reports(url))
+    first = node_a.cached("acme")
+    assert node_b.cached("acme").json() == first.json() and node_b.computed == []
+
+    # a change: both nodes notice it, one computes, the other waits for it and takes it
+    manifest.bump("acme", "doc-2")
+    node_a.release.clear()
+    runs = [threading.Thread(target=node.latest, args=("acme",)) for node in (node_a, node_b)]
+    for run in runs:
+        run.start()
+    time.sleep(0.3)  # both are now in: one computing, one waiting for the lock
+    node_a.release.set()
+    for run in runs:
+        run.join(timeout=30)
+    assert len(node_a.computed) + len(node_b.computed) == 2, (node_a.computed, node_b.computed)
+    served_a, served_b = node_a.cached("acme"), node_b.cached("acme")
+    assert served_a.current and served_b.current and served_a.report.documents == 2
+    assert served_a.json() == served_b.json()  # the same stored report, byte for byte
+
+
+def test_nodes_on_one_sqlite_database_serve_one_report_computed_once_per_change(catalogue, tmp_path):
+    _nodes_share_one_report(catalogue, f"sqlite:///{tmp_path / 'auditprep.db'}")
+
+
+@pytest.mark.integration
+def test_nodes_on_one_postgresql_database_serve_one_report_computed_once_per_change(catalogue, pg_url):
+    _nodes_share_one_report(catalogue, pg_url)
+
+
+def test_an_unreadable_stored_report_is_computed_again(catalogue, tmp_path):
+    manifest = FakeManifest()
+    manifest.bump("acme")
+    reports = _reports(f"sqlite:///{tmp_path / 'auditprep.db'}")
+    service = CountingReadiness(catalogue, manifest, reports=reports)
+    reports.save("acme", service._fingerprint("acme"), b'{"not": "a report"}')
+    assert service.cached("acme").report.workspace == "acme" and service.computed == ["acme"]
 
 
 def test_the_age_reads_plainly():

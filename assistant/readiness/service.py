@@ -2,18 +2,18 @@
 documents — the evidence check run over every leaf clause and held to what the documents
 say (deferrals, absences, the kind of record an element needs, register rows), the Stage 1
 checklist, record freshness and cross-document disagreements, each finding graded as an
-auditor would, and the actions to take first. The latest report is kept on disk and served
-from cache; a change of the workspace recomputes it in the background."""
+auditor would, and the actions to take first. The latest report is kept in the shared
+database and served from cache; a change of the workspace recomputes it in the background,
+once for every node."""
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
@@ -67,6 +67,7 @@ from assistant.readiness.models import (
     Severity,
 )
 from assistant.readiness.registers import record_findings
+from assistant.readiness.store import ReportStore
 from assistant.retrieval import to_passage
 from assistant.workspaces import STANDARD_COLLECTION, workspace_collection
 
@@ -119,7 +120,7 @@ class ReadinessService:
         evidence: EvidenceChecker,
         store: VectorStore,
         manifest: Manifest,
-        cache_dir: Path | None = None,
+        reports: ReportStore | None = None,
         watch_s: float = WATCH_S,
         knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR,
     ) -> None:
@@ -131,7 +132,7 @@ class ReadinessService:
         self._grading = GradingRules.load(knowledge_dir)
         self._cues = load_statement_cues(knowledge_dir)
         self._kinds = DocumentKinds.load(knowledge_dir, catalogue)
-        self._cache_dir = cache_dir
+        self._reports = reports
         self._latest: dict[str, Held] = {}
         self._latest_lock = threading.Lock()
         self._computing: dict[str, threading.Lock] = {}
@@ -140,8 +141,8 @@ class ReadinessService:
 
     def latest(self, workspace: str) -> ReadinessReport:
         """Today's report for the workspace as its documents stand now, computed once per
-        change and kept on disk: answers about a clause give the same verdict as the report,
-        and a new process does not pay for the report again."""
+        change and stored: answers about a clause give the same verdict as the report, and
+        another process or node serves the stored report instead of paying for it again."""
         return self._current(workspace).report
 
     def _current(self, workspace: str) -> Held:
@@ -149,18 +150,19 @@ class ReadinessService:
         held = self._held(workspace)
         if held is not None and held.fingerprint == fingerprint:
             return held
-        with self._compute_lock(workspace):
+        with self._compute_lock(workspace), self._computing_anywhere(workspace):
+            # whoever held the lock before may have stored the report this one needs
             fingerprint = self._fingerprint(workspace)
             held = self._held(workspace)
             if held is not None and held.fingerprint == fingerprint:
                 return held
             stored = self._load(workspace)
-            if stored is not None and stored[0] == fingerprint:
-                report = stored[1]
+            if stored is not None and stored.fingerprint == fingerprint:
+                held = stored
             else:
                 report = self.report(workspace, as_of=date.fromisoformat(fingerprint["as_of"]))
-                self._save(workspace, fingerprint, report)
-            held = Held(fingerprint, report)
+                held = Held(fingerprint, report)
+                self._save(workspace, fingerprint, held.body)
             with self._latest_lock:
                 self._latest[workspace] = held
             return held
@@ -169,16 +171,13 @@ class ReadinessService:
         """The latest stored report, at once, with its age. When the workspace has changed
         since (or the day has), one recomputation is scheduled in the background and the
         stored report is served meanwhile; only a workspace that never had a report waits
-        for its first one."""
+        for its first one. A report another node stored for the current state is taken as
+        it is."""
         self._watcher.watch(workspace)
         fingerprint = self._fingerprint(workspace)
         held = self._held(workspace)
-        if held is None:
-            stored = self._load(workspace)
-            if stored is not None:
-                held = Held(*stored)
-                with self._latest_lock:
-                    self._latest.setdefault(workspace, held)
+        if held is None or held.fingerprint != fingerprint:
+            held = self._adopt_stored(workspace, fingerprint, held)
         if held is None:
             return ServedReport(self._current(workspace), current=True, refreshing=False)
         current = held.fingerprint == fingerprint
@@ -186,12 +185,26 @@ class ReadinessService:
             self._refresher.schedule(workspace)
         return ServedReport(held, current=current, refreshing=self._refresher.running(workspace))
 
+    def _adopt_stored(self, workspace: str, fingerprint: dict, held: Held | None) -> Held | None:
+        """The stored report when this process holds none, or when the stored one is for the
+        current state and the held one is not; otherwise ``held``."""
+        if self._reports is None:
+            return held
+        if held is not None and self._reports.fingerprint(workspace) != fingerprint:
+            return held  # nothing newer stored: a cheap check, the body is not read
+        stored = self._load(workspace)
+        if stored is None or (held is not None and stored.fingerprint != fingerprint):
+            return held
+        with self._latest_lock:
+            self._latest[workspace] = stored
+        return stored
+
     def changed(self, workspace: str) -> None:
         """The workspace's documents changed: recompute its report in the background (one
         run for a burst of changes). A workspace that never had a report gets its first one
         when it is first asked for, not on every upload."""
-        path = self._cache_file(workspace)
-        if self._held(workspace) is not None or (path is not None and path.is_file()):
+        stored = self._reports is not None and self._reports.fingerprint(workspace) is not None
+        if self._held(workspace) is not None or stored:
             self._watcher.watch(workspace)
             self._refresher.schedule(workspace)
 
@@ -228,33 +241,26 @@ class ReadinessService:
             "standard": versions(STANDARD_COLLECTION),
         }
 
-    def _cache_file(self, workspace: str) -> Path | None:
-        return self._cache_dir / f"{workspace}.json" if self._cache_dir is not None else None
+    def _computing_anywhere(self, workspace: str):
+        """Held while this process computes: another process or node computing the same
+        workspace finishes first, and its stored report is then taken."""
+        return self._reports.computing(workspace) if self._reports is not None else nullcontext()
 
-    def _load(self, workspace: str) -> tuple[dict, ReadinessReport] | None:
-        """The stored report and the fingerprint it was computed from."""
-        path = self._cache_file(workspace)
-        if path is None or not path.is_file():
+    def _load(self, workspace: str) -> Held | None:
+        """The stored report, kept byte for byte, so every node serves the same bytes."""
+        stored = self._reports.load(workspace) if self._reports is not None else None
+        if stored is None:
             return None
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return data["fingerprint"], ReadinessReport.model_validate(data["report"])
-        except (OSError, ValueError, KeyError, TypeError):
-            log.warning("ignoring an unreadable readiness cache: %s", path.name)
+            report = ReadinessReport.model_validate_json(stored.body)
+        except ValueError:
+            log.warning("ignoring an unreadable stored readiness report of workspace %s", workspace)
             return None
+        return Held(stored.fingerprint, report, body=stored.body)
 
-    def _save(self, workspace: str, fingerprint: dict, report: ReadinessReport) -> None:
-        path = self._cache_file(workspace)
-        if path is None:
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            body = json.dumps({"fingerprint": fingerprint, "report": report.model_dump(mode="json")})
-            partial = path.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(body, encoding="utf-8")
-            os.replace(partial, path)  # readers see the old file or the new one, never half
-        except OSError as exc:
-            log.warning("could not keep the readiness report on disk: %s", type(exc).__name__)
+    def _save(self, workspace: str, fingerprint: dict, body: bytes) -> None:
+        if self._reports is not None:
+            self._reports.save(workspace, fingerprint, body)
 
     def report(self, workspace: str, as_of: date | None = None, progress: Progress | None = None) -> ReadinessReport:
         started = time.perf_counter()
