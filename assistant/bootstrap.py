@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from assistant.interviews.service import InterviewService
     from assistant.manifest import Manifest
     from assistant.ports import ChatModel, Embedder, LexicalIndex, VectorStore
-    from assistant.ratelimit import RateLimiter
+    from assistant.ratelimit import Limiter
     from assistant.readiness.service import ReadinessService
     from assistant.request_dedupe import SeenRequests
     from assistant.retrieval import Retriever
@@ -140,6 +140,7 @@ class Assistant:
     def ask(self) -> AskService:
         from assistant.answering.extractive import ExtractiveGenerator
         from assistant.answering.service import AskService
+        from assistant.evidence.rules import load_answer_types
 
         generators = {}
         s = self.settings
@@ -156,7 +157,9 @@ class Assistant:
 
                 chat = LangChainChatModel(s)
             thresholds = self.calibration.thresholds if self.calibration else None
-            fallback = ExtractiveGenerator(self.catalogue, self.embedder, thresholds)
+            fallback = ExtractiveGenerator(
+                self.catalogue, self.embedder, thresholds, load_answer_types(self.settings.knowledge_dir)
+            )
             generators["llm"] = LLMGenerator(self.catalogue, chat, fallback)
         return AskService(
             self.settings,
@@ -203,12 +206,14 @@ class Assistant:
         )
 
     @cached_property
-    def limiter(self) -> RateLimiter:
-        """Shared by the API (per key) and the Slack bot (per user)."""
-        from assistant.ratelimit import RateLimiter
+    def limiter(self) -> Limiter:
+        """Shared by the API (per key) and the Slack bot (per user), counted in the database
+        so that every node shares one budget per caller."""
+        from assistant.ratelimit import SharedRateLimiter
 
-        return RateLimiter(
-            {"api": self.settings.rate_limit_per_minute, "slack": self.settings.slack_rate_limit_per_minute}
+        return SharedRateLimiter(
+            self.engine,
+            {"api": self.settings.rate_limit_per_minute, "slack": self.settings.slack_rate_limit_per_minute},
         )
 
     @cached_property

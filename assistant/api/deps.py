@@ -15,7 +15,7 @@ from assistant.api.security import INVALID_KEY, KEY_INFO_STATE, MISSING_KEY, Pri
 from assistant.bootstrap import Assistant
 from assistant.config import Settings, validate_workspace_name
 from assistant.interviews.service import InterviewService
-from assistant.ratelimit import RateLimiter
+from assistant.ratelimit import Limiter
 from assistant.readiness.service import ReadinessService
 
 
@@ -27,7 +27,7 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.assistant.settings
 
 
-def get_limiter(request: Request) -> RateLimiter:
+def get_limiter(request: Request) -> Limiter:
     return request.app.state.assistant.limiter
 
 
@@ -50,7 +50,7 @@ def get_readiness(assistant: AssistantDep) -> ReadinessService:
 def get_principal(
     request: Request,
     assistant: AssistantDep,
-    limiter: Annotated[RateLimiter, Depends(get_limiter)],
+    limiter: Annotated[Limiter, Depends(get_limiter)],
     workspace: str | None = None,
 ) -> Principal:
     """The caller: by API key (auth on) or the named/default workspace (auth off, local only)."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException
 
-from assistant.ratelimit import RateLimiter
+from assistant.ratelimit import Limiter
 
 MISSING_KEY = "missing API key: send 'Authorization: Bearer <key>'"
 INVALID_KEY = "invalid or revoked API key"
@@ -29,7 +29,7 @@ class Principal:
     key_id: str | None
 
 
-def check_rate(limiter: RateLimiter, caller: str) -> None:
+def check_rate(limiter: Limiter, caller: str) -> None:
     """429 with Retry-After when the caller has used its budget (shared with Slack's limiter)."""
     retry = limiter.acquire("api", caller)
     if retry is not None:
