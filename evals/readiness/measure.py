@@ -1,7 +1,13 @@
 """The readiness report measured against an organization's labelled gaps.
 
+    python -m evals.readiness.measure --data-dir DATA --all --ingest
+    python -m evals.readiness.measure --data-dir DATA --set gitlab
     python -m evals.readiness.measure --data-dir DATA -w kestrel --gaps knowledge/samples/kestrel/GAPS.yaml \
         --flags evals/readiness/kestrel_flags.yaml --as-of 2026-11-23
+
+The labelled organizations and their fit/check split are in ``sets.yaml``; ``--set`` and
+``--all`` measure them in workspaces named after them (``--ingest`` first ingests a set's
+documents into a workspace that has none).
 
 For each labelled gap: is it found at its clause, with which grade, and where its clause first
 appears in the actions. Then: grade agreement, labelled majors in the top five actions,
@@ -23,6 +29,60 @@ import yaml
 from assistant.readiness.models import ClauseStatus, Finding, ReadinessReport
 
 TOP = 5
+SETS = Path(__file__).with_name("sets.yaml")
+REPO = Path(__file__).resolve().parents[2]
+SPLITS = ("fit", "check")
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledSet:
+    """One labelled organization of ``sets.yaml``: where its labels and documents are, and
+    which side of the split it is on."""
+
+    name: str
+    split: str
+    gaps: Path
+    flags: Path | None
+    documents: tuple[Path, ...]
+    as_of: date | None
+
+    def labels(self) -> dict:
+        return load_labels(self.gaps)
+
+    def flag_labels(self) -> dict | None:
+        return load_labels(self.flags) if self.flags else None
+
+    def day(self) -> date | None:
+        labels = self.labels()
+        return self.as_of or (date.fromisoformat(str(labels["as_of"])) if "as_of" in labels else None)
+
+
+def load_sets(path: Path = SETS, root: Path = REPO) -> dict[str, LabelledSet]:
+    """The labelled organizations, checked: every file they name exists, every split is fit
+    or check."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: dict[str, LabelledSet] = {}
+    for name, spec in (data.get("sets") or {}).items():
+        if spec.get("split") not in SPLITS:
+            raise ValueError(f"{path.name}: set {name!r} needs split: fit or check")
+        gaps = root / spec["gaps"]
+        labels = load_labels(gaps)
+        if spec.get("documents"):
+            documents: tuple[Path, ...] = (root / spec["documents"],)
+        else:
+            corpus = root / labels["corpus"]
+            documents = tuple(sorted(corpus.glob(labels["documents"] + "*")))
+        if not documents or not all(d.exists() for d in documents):
+            raise ValueError(f"{path.name}: set {name!r}: no documents found (is ../shared/devdata there?)")
+        out[name] = LabelledSet(
+            name=name,
+            split=spec["split"],
+            gaps=gaps,
+            flags=root / spec["flags"] if spec.get("flags") else None,
+            documents=documents,
+            as_of=date.fromisoformat(str(spec["as_of"])) if spec.get("as_of") else None,
+        )
+    return out
 
 
 @dataclass(slots=True)
@@ -151,6 +211,39 @@ def measure(report: ReadinessReport, labels: dict, flags: dict | None = None) ->
     )
 
 
+def measure_set(assistant, labelled: LabelledSet, workspace: str | None = None) -> Measure:
+    """Measure one labelled organization in its workspace (already ingested)."""
+    report = assistant.readiness.report(workspace or labelled.name, as_of=labelled.day())
+    return measure(report, labelled.labels(), labelled.flag_labels())
+
+
+def ingest_set(assistant, labelled: LabelledSet, workspace: str | None = None) -> None:
+    """Ingest a labelled organization's documents into its workspace."""
+    done = assistant.pipeline.ingest_paths(list(labelled.documents), workspace or labelled.name)
+    if done.failed:
+        raise SystemExit(f"{labelled.name}: {done.failed} document(s) failed to ingest")
+
+
+def overview(results: dict[str, tuple[str, Measure]]) -> str:
+    """One row per measure, one column per organization (fit or check), Markdown."""
+    names = list(results)
+    head = "| measure | " + " | ".join(f"{n} ({results[n][0]})" for n in names) + " |"
+    rows = [head, "|---|" + "---|" * len(names)]
+
+    def row(label: str, cell) -> None:
+        rows.append(f"| {label} | " + " | ".join(cell(results[n][1]) for n in names) + " |")
+
+    row("gaps found at the right clause", lambda m: f"{m.recall:.2f} ({sum(g.found for g in m.gaps)}/{len(m.gaps)})")
+    row("grade agreement", lambda m: f"{m.grade_agreement:.2f} ({sum(g.agrees for g in m.gaps)}/{len(m.gaps)})")
+    row("labelled majors in the top 5 actions", lambda m: f"{m.majors_in_top} of {len(m.majors)}")
+    row("well-documented clauses covered", lambda m: f"{m.covered_well_documented} of {len(m.well_documented)}")
+    row(
+        "false flags among unjudged clauses",
+        lambda m: f"{len(m.false_flags)} of {m.unjudged} ({m.false_flag_share:.0%})",
+    )
+    return "\n".join(rows)
+
+
 def table(result: Measure) -> str:
     """The per-gap table, Markdown."""
     lines = ["| gap | clause | label | found | grade | rank in actions |", "|---|---|---|---|---|---|"]
@@ -168,11 +261,19 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description="Measure a readiness report against labelled gaps.")
     parser.add_argument("--data-dir", type=Path, required=True)
-    parser.add_argument("-w", "--workspace", required=True)
-    parser.add_argument("--gaps", type=Path, required=True)
+    parser.add_argument("--set", action="append", dest="sets", help="a labelled organization of sets.yaml")
+    parser.add_argument("--all", action="store_true", help="every labelled organization of sets.yaml")
+    parser.add_argument("--ingest", action="store_true", help="ingest a set's documents into an empty workspace")
+    parser.add_argument("-w", "--workspace")
+    parser.add_argument("--gaps", type=Path)
     parser.add_argument("--flags", type=Path)
     parser.add_argument("--as-of", type=date.fromisoformat)
     args = parser.parse_args()
+    if args.sets or args.all:
+        _measure_sets(args)
+        return
+    if not args.workspace or not args.gaps:
+        parser.error("give --set NAME or --all, or -w WORKSPACE with --gaps FILE")
     assistant = build_assistant(load_settings(data_dir=args.data_dir))
     labels = load_labels(args.gaps)
     as_of = args.as_of or (date.fromisoformat(str(labels["as_of"])) if "as_of" in labels else None)
@@ -181,6 +282,31 @@ def main() -> None:
     print(table(result))
     print(json.dumps(result.summary(), indent=2))
     print(json.dumps([asdict(g) for g in result.gaps if not g.found or not g.agrees], indent=1))
+
+
+def _measure_sets(args: argparse.Namespace) -> None:
+    from assistant.bootstrap import build_assistant
+    from assistant.config import load_settings
+    from assistant.workspaces import workspace_collection
+
+    sets = load_sets()
+    names = list(sets) if args.all else args.sets
+    unknown = [n for n in names if n not in sets]
+    if unknown:
+        raise SystemExit(f"no such set {unknown}; sets.yaml has {sorted(sets)}")
+    assistant = build_assistant(load_settings(data_dir=args.data_dir))
+    results: dict[str, tuple[str, Measure]] = {}
+    for name in names:
+        labelled = sets[name]
+        if not assistant.manifest.list(workspace_collection(name)):
+            if not args.ingest:
+                raise SystemExit(f"workspace {name!r} has no documents: add --ingest")
+            ingest_set(assistant, labelled)
+        result = measure_set(assistant, labelled)
+        results[name] = (labelled.split, result)
+        print(f"## {name} ({labelled.split})\n\n{table(result)}\n")
+        print(json.dumps(result.summary(), indent=2))
+    print("\n" + overview(results))
 
 
 if __name__ == "__main__":
