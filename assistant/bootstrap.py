@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from assistant.interviews.bank import QuestionBank
     from assistant.interviews.service import InterviewService
     from assistant.manifest import Manifest
+    from assistant.originals import Originals
     from assistant.ports import ChatModel, Embedder, LexicalIndex, VectorStore
     from assistant.ratelimit import Limiter
     from assistant.readiness.service import ReadinessService
@@ -125,10 +126,17 @@ class Assistant:
 
     @cached_property
     def intake(self) -> Intake:
-        """Uploads into a workspace, shared by the API and the CLI; files kept under ``data/uploads``."""
+        """Uploads into a workspace, shared by the API and the CLI; originals kept in the database."""
         from ingest.intake import Intake
 
-        return Intake(self.pipeline, self.settings.data_dir / "uploads")
+        return Intake(self.pipeline, self.originals, self.settings.data_dir / "staging")
+
+    @cached_property
+    def originals(self) -> Originals:
+        """Uploaded files as they arrived, shared by every node through the database."""
+        from assistant.originals import DbOriginals
+
+        return DbOriginals(self.engine)
 
     @cached_property
     def retriever(self) -> Retriever:

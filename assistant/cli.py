@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     d = dsub.add_parser(
         "add", parents=[common], help="upload files into a workspace, as the API does: checked, ingested and kept"
     )
-    d.add_argument("files", nargs="+", type=Path, help="files to upload (kept under DATA_DIR/uploads/WORKSPACE)")
+    d.add_argument("files", nargs="+", type=Path, help="files to upload (the originals are kept in the database)")
     d.add_argument("--workspace", "-w")
     d.set_defaults(run=_documents_add)
     d = dsub.add_parser("remove", parents=[common], help="remove one document from a workspace")

@@ -3,7 +3,8 @@ the CLI's ``documents add``, so every adapter refuses and keeps the same files.
 
 A file arrives as a name and a stream. Its name is made safe and distinct, it is written to
 a private staging folder, its content is checked against its extension, and it is ingested;
-only a file that ingested cleanly is kept in the workspace's upload folder. A lone file of
+only a file that ingested cleanly is kept, as the workspace's original of that name, in the
+database every node shares (:mod:`assistant.originals`). A lone file of
 the wrong type is refused with :class:`UnsupportedFormat`; in a batch, each refused file is
 one failed result and the rest go on. (Request sizes are the adapters' business: the API
 limits them before the body is read.)
@@ -12,7 +13,6 @@ limits them before the body is read.)
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import tempfile
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from assistant.errors import InvalidInput, UnsupportedFormat
 from assistant.models import DocumentRecord, FileOutcome, FileResult, IngestReport
+from assistant.originals import Originals
 from ingest.loaders import SUPPORTED
 
 if TYPE_CHECKING:
@@ -95,13 +96,11 @@ def sniff_type(path: Path, name: str) -> str | None:
 
 
 class StagedUploads:
-    """A private staging folder inside the workspace's upload folder.
+    """A private staging folder for one request's files.
 
-    Files are written and ingested from the staging folder; only those that ingested
-    cleanly are moved into the upload folder (replacing an earlier upload of the same
-    name). Whatever is left — refused, failed, or everything when the request fails
-    part-way, as on a busy workspace — is deleted on exit, and an earlier good copy of a
-    file whose new version failed stays in place.
+    Files are written and ingested from the staging folder; the caller keeps those that
+    ingested cleanly. The folder and whatever is in it — refused, failed, or everything
+    when the request fails part-way, as on a busy workspace — is deleted on exit.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -132,18 +131,6 @@ class StagedUploads:
     def discard(path: Path) -> None:
         path.unlink(missing_ok=True)
 
-    def keep(self, path: Path) -> Path:
-        """Move a staged file into the upload folder."""
-        target = self.folder / path.name
-        os.replace(path, target)
-        return target
-
-
-def remove_upload(folder: Path, source: str) -> None:
-    """Delete the stored upload behind a removed document, if it came in through the API."""
-    if source and source == Path(source).name and not source.startswith("."):
-        (folder / source).unlink(missing_ok=True)
-
 
 @dataclass(frozen=True, slots=True)
 class IncomingFile:
@@ -154,18 +141,19 @@ class IncomingFile:
 
 
 class Intake:
-    """Receives files into a workspace and removes them again, keeping the upload folder
-    (``<uploads>/<workspace>/``) in step with the workspace's documents."""
+    """Receives files into a workspace and removes them again, keeping the originals in
+    step with the workspace's documents. ``staging_dir`` holds each request's files only
+    while it runs."""
 
-    def __init__(self, pipeline: IngestPipeline, uploads_dir: Path, max_files: int = MAX_FILES) -> None:
+    def __init__(
+        self, pipeline: IngestPipeline, originals: Originals, staging_dir: Path, max_files: int = MAX_FILES
+    ) -> None:
         if max_files < 1:
             raise ValueError(f"max_files must be at least 1. Currently, max_files is {max_files}")
         self._pipeline = pipeline
-        self._uploads = uploads_dir
+        self._originals = originals
+        self._staging = staging_dir
         self.max_files = max_files
-
-    def folder(self, workspace: str) -> Path:
-        return self._uploads / workspace
 
     def receive(self, workspace: str, files: Sequence[IncomingFile]) -> IngestReport:
         """Stage, check and ingest files: refused files' results first, then the ingest's.
@@ -178,22 +166,22 @@ class Intake:
             raise InvalidInput("attach at least one file")
         if len(files) > self.max_files:
             raise InvalidInput(f"at most {self.max_files} files per upload; send the rest in another upload")
-        with StagedUploads(self.folder(workspace)) as staged:
+        with StagedUploads(self._staging) as staged:
             accepted, results = _stage(files, staged)
             report = IngestReport(workspace=workspace, results=results)
             if accepted:
                 ingested = self._pipeline.ingest_paths(list(accepted.values()), workspace, prune=False)
                 for result in ingested.results:
                     if result.outcome in _KEPT and result.source in accepted:
-                        staged.keep(accepted[result.source])
+                        self._originals.put(workspace, result.source, accepted[result.source].read_bytes())
                 report.results += ingested.results
                 report.seconds = ingested.seconds
         return report
 
     def remove(self, workspace: str, doc_id: str) -> DocumentRecord:
-        """Remove a document and, when it came in through intake, its stored file."""
+        """Remove a document and, when it came in through intake, its original."""
         record = self._pipeline.remove_document(workspace, doc_id)
-        remove_upload(self.folder(workspace), record.source)
+        self._originals.delete(workspace, record.source)
         return record
 
 

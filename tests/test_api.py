@@ -144,8 +144,7 @@ def test_upload_limits_types_and_hostile_names(api):
     hostile = _upload(client, keys["acme"], "../../../etc/passwd.md", CHANGE)
     assert hostile.status_code == 200
     assert hostile.json()["results"][0]["source"] == "passwd.md"
-    uploads = assistant.settings.data_dir / "uploads" / "acme"
-    assert (uploads / "passwd.md").exists()
+    assert assistant.originals.get("acme", "passwd.md") == CHANGE
     assert not (assistant.settings.data_dir.parent / "etc").exists()
     dots = _upload(client, keys["acme"], "..", CHANGE)
     assert dots.status_code == 200 and dots.json()["results"][0]["outcome"] == "failed"

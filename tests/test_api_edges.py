@@ -60,9 +60,10 @@ def _upload(client, key, *files: tuple[str, bytes]):
 
 
 def _stored(assistant) -> list[str]:
-    """Every file and folder under the workspace's upload folder, staging included."""
-    folder = assistant.settings.data_dir / "uploads" / "acme"
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) if folder.exists() else []
+    """The workspace's kept originals, and anything left in the staging folder."""
+    staging = assistant.settings.data_dir / "staging"
+    left = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*")) if staging.exists() else []
+    return assistant.originals.names("acme") + left
 
 
 def _aes_pdf(path: Path) -> bytes:
@@ -137,7 +138,7 @@ def test_a_failed_new_version_keeps_the_good_file(api):
     failed = _upload(client, key, ("policy.md", b"")).json()["results"][0]
     assert failed["outcome"] == "failed"
     assert _stored(assistant) == ["policy.md"]
-    assert (assistant.settings.data_dir / "uploads" / "acme" / "policy.md").read_bytes() == CHANGE
+    assert assistant.originals.get("acme", "policy.md") == CHANGE
     [doc] = client.get("/v1/documents", headers=_auth(key)).json()
     assert doc["status"] == "indexed" and doc["version"] == 1 and doc["last_error"] == failed["reason"]
 

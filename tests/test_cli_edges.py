@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from assistant.cli import _parser, main
+from assistant.db import create_db_engine
+from assistant.originals import DbOriginals
 from tests.conftest import KNOWLEDGE
 
 pytestmark = pytest.mark.integration
@@ -24,6 +26,11 @@ CHANGE = """# Change Management Procedure
 ## 1 Approval
 The CAB approves every normal change at its weekly meeting.
 """
+
+
+def _originals(data: Path) -> list[str]:
+    """The names of the workspace's kept originals, read from the data folder's database."""
+    return DbOriginals(create_db_engine(f"sqlite:///{data / 'auditprep.db'}")).names("acme")
 
 
 @pytest.fixture
@@ -132,7 +139,7 @@ def test_documents_add_keeps_good_files_and_reports_refused_ones(no_env_data_dir
     out, err = capsys.readouterr()
     assert status == 1  # one file failed
     assert "tool.exe" in err and "1 added" in out
-    kept = sorted(p.name for p in (data / "uploads" / "acme").iterdir())
+    kept = _originals(data)
     assert len(kept) == 1 and kept[0].endswith(".md")
     assert main(["documents", "list", "-w", "acme", "--data-dir", str(data)]) == 0
     rows = _rows(capsys.readouterr().out)
@@ -145,7 +152,7 @@ def test_documents_add_of_a_missing_file_is_a_usage_error_and_changes_nothing(no
     status = main(["documents", "add", str(no_env_data_dir / "nowhere.md"), "-w", "acme", "--data-dir", str(data)])
     assert status == 2
     assert "not a file" in capsys.readouterr().err
-    assert not (data / "uploads").exists()
+    assert not (data / "auditprep.db").exists() or _originals(data) == []
 
 
 def test_documents_add_of_one_refused_file_is_a_clear_error(no_env_data_dir: Path, capsys):
@@ -157,5 +164,5 @@ def test_documents_add_of_one_refused_file_is_a_clear_error(no_env_data_dir: Pat
     assert status == 1, err
     assert "unsupported file type '.zip'" in err and "supported:" in err
     assert "Traceback" not in err
-    folder = data / "uploads" / "acme"
-    assert not folder.exists() or not any(folder.iterdir())
+    assert _originals(data) == []
+    assert not any((data / "staging").rglob("*"))
