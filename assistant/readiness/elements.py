@@ -25,9 +25,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
 
 from assistant.answering.evidence import EVIDENCED, NEGATION, STRONG, best_sentence, qualifying_sentence
 from assistant.catalogue import Catalogue, Element
+from assistant.knowledge_files import read_validated
 from assistant.models import ElementFinding, ElementStatus, Passage
 from assistant.text import content_terms, sentences
 
@@ -48,12 +52,32 @@ _RECURRING = re.compile(r"\bnext\b", re.I)  # "the next review is scheduled for 
 # A cue is specific when one of its terms is rare across the catalogue's elements.
 SPECIFIC_DF = 3
 # Evidence with no cue at all must read this close to the element unless the documents that
-# address the clause use the element's specific vocabulary somewhere.
+# address the clause use the element's specific vocabulary somewhere. The report uses the
+# value fitted by `python -m evals.readiness.fit` (knowledge/rules/readiness_fit.yaml); this
+# one is the default before any fit.
 LIKENESS_ALONE = 0.70
 # ...or paraphrase it: this many of the statement's word pairs appear in those documents.
 PARAPHRASE_PAIRS = 3
 CORROBORATING_CUES = 2
 RELEVANT_TAGS = 3
+
+
+FIT_FILE = Path("rules") / "readiness_fit.yaml"
+
+
+class _Fit(BaseModel):
+    likeness_alone: float = Field(gt=0.0, lt=1.0)
+    embedder: str
+    fitted_on: list[str]
+
+
+def fitted_likeness_alone(knowledge_dir: Path) -> float:
+    """The likeness-alone threshold fitted on the fit organizations, or the default when no
+    fit has been written yet."""
+    path = knowledge_dir / FIT_FILE
+    if not path.is_file():
+        return LIKENESS_ALONE
+    return read_validated(path, _Fit).likeness_alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +108,9 @@ def _cue_pattern(cue: str) -> re.Pattern[str]:
 class ElementRules:
     """Deferral and absence checks over a workspace's documents, built once per report."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, likeness_alone: float = LIKENESS_ALONE) -> None:
         self._catalogue = catalogue
+        self._likeness_alone = likeness_alone
         elements = list(catalogue.elements.values())
         df: Counter[str] = Counter()
         for element in elements:
@@ -152,7 +177,7 @@ class ElementRules:
                 finding.status is not ElementStatus.EVIDENCED
                 or not element.documented
                 or finding.matched_cues
-                or finding.score >= LIKENESS_ALONE
+                or finding.score >= self._likeness_alone
                 or finding.document not in relevant
             ):
                 continue

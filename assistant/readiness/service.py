@@ -47,6 +47,7 @@ from assistant.readiness.elements import (
     apply,
     clause_tags,
     corroborate,
+    fitted_likeness_alone,
     relevant_documents,
     unhedge,
 )
@@ -109,7 +110,7 @@ class _Documents:
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 5  # bump when the report's meaning changes without a release
+CACHE_FORMAT = 6  # bump when the report's meaning changes without a release
 WATCH_S = 5.0  # how often a server looks for changes of the workspaces it serves
 
 
@@ -123,12 +124,16 @@ class ReadinessService:
         reports: ReportStore | None = None,
         watch_s: float = WATCH_S,
         knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR,
+        likeness_alone: float | None = None,
     ) -> None:
+        """``likeness_alone``: the absence check's threshold; the fitted one unless given."""
         self._catalogue = catalogue
         self._evidence = evidence
         self._store = store
         self._manifest = manifest
-        self._rules = ElementRules(catalogue)
+        self._rules = ElementRules(
+            catalogue, likeness_alone if likeness_alone is not None else fitted_likeness_alone(knowledge_dir)
+        )
         self._grading = GradingRules.load(knowledge_dir)
         self._cues = load_statement_cues(knowledge_dir)
         self._kinds = DocumentKinds.load(knowledge_dir, catalogue)
