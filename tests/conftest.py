@@ -15,6 +15,7 @@ enforce_offline()
 
 from assistant.bootstrap import Assistant, build_assistant  # noqa: E402
 from assistant.config import DEFAULT_KNOWLEDGE_DIR, Settings, load_settings  # noqa: E402
+from tests.chroma_server import chroma_server  # noqa: E402, F401 - shared fixtures
 from tests.pg_server import pg_url, postgres_server  # noqa: E402, F401 - shared fixtures
 
 REPO = Path(__file__).resolve().parent.parent
@@ -88,6 +89,25 @@ def sample_assistant(tmp_path_factory: pytest.TempPathFactory, embedder, standar
     report = built.pipeline.ingest_paths([SAMPLE_DOCS], SAMPLE_WORKSPACE)
     assert not report.failed, [r for r in report.results if r.reason]
     return built
+
+
+@pytest.fixture(scope="session")
+def interview_measurements(sample_assistant: Assistant) -> dict:
+    """Every graded interview answer of both datasets measured once by the live grader, each
+    against its organization's documents (the sample organization's workspace above, GitLab's
+    in a throw-away one): the floors, the score/points property and the refit of the interview
+    calibration all decide on these, instead of measuring the same answers again."""
+    from evals.calibrate_interviews import measure_items
+    from evals.grading import load_grading_dataset, throwaway_workspace
+
+    datasets = REPO / "evals" / "datasets"
+    sample = load_grading_dataset(datasets / "interview_grading.yaml")
+    assert sample.corpus == [SAMPLE_DOCS.resolve()], "the sample dataset is graded on the sample organization"
+    gitlab = load_grading_dataset(datasets / "interview_grading_gitlab.yaml")
+    measured = {"interview_grading": measure_items(sample_assistant, sample, SAMPLE_WORKSPACE)}
+    with throwaway_workspace(sample_assistant, gitlab) as workspace:
+        measured["interview_grading_gitlab"] = measure_items(sample_assistant, gitlab, workspace)
+    return measured
 
 
 @pytest.fixture

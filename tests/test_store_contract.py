@@ -6,10 +6,6 @@ the real adapters do not have."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,39 +18,6 @@ from assistant.ports import StoredChunk
 from assistant.testing import HashEmbedder, InMemoryLexicalIndex, InMemoryVectorStore
 
 REAL = pytest.mark.integration
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory):
-    exe = Path(shutil.which("chroma") or Path(__file__).resolve().parents[1] / ".venv/bin/chroma")
-    port = _free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("chroma run exited early") from None
-            time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 @pytest.fixture(params=[pytest.param("embedded", marks=REAL), pytest.param("server", marks=REAL), "memory"])
@@ -148,6 +111,26 @@ class TestVectorStoreContract:
 
     def test_ping(self, store):
         store.ping()
+
+
+@REAL
+def test_a_collection_another_node_recreated_on_the_server_is_seen_on_the_next_call(chroma_server):
+    """Two nodes on one Chroma server: node A drops and rebuilds a collection that node B
+    holds a handle to; B's next calls read the rebuilt one, none fails."""
+    node_a, node_b = ChromaStore.server(chroma_server), ChromaStore.server(chroma_server)
+    old, old_v = _chunks("docA", 4)
+    node_a.upsert("ws-recreated", old, old_v)
+    assert node_b.count("ws-recreated") == 4  # B now holds a handle to the first collection
+    node_a.drop_collection("ws-recreated")
+    new, new_v = _chunks("docB", 3)
+    node_a.upsert("ws-recreated", new, new_v)
+    assert node_b.count("ws-recreated") == 3
+    hits = node_b.query("ws-recreated", new_v[0], 1)
+    assert [h.chunk.id for h in hits] == [new[0].id]
+    node_a.drop_collection("ws-recreated")
+    extra, extra_v = _chunks("docC", 2)
+    node_b.upsert("ws-recreated", extra, extra_v)  # a write on a stale handle lands too
+    assert node_a.list_documents("ws-recreated") == {"docC": 2}
 
 
 class TestLexicalIndex:

@@ -7,7 +7,12 @@ An embedded client keeps each collection's vector index in memory and never sees
 another process (a CLI ingest next to a running ``serve``) commits to the same folder. So
 before each query the embedded store asks Chroma's own SQLite file whether anything
 committed since it last looked (``PRAGMA data_version``, microseconds) and, if so, opens a
-fresh client, which loads the current index. A server needs none of this.
+fresh client, which loads the current index.
+
+A server serves every node the current data, but a collection handle names the collection
+by its id: once another node drops and recreates the collection (``ingest --standard``
+after a knowledge change, a workspace rebuilt), every call on the old handle fails with
+"does not exist". Such a call reopens the collection by name and runs once more.
 """
 
 from __future__ import annotations
@@ -136,6 +141,22 @@ class ChromaStore:
                 raise StoreUnavailable(f"cannot open collection {name!r}: {exc}") from exc
         return self._collections[name]
 
+    def _on(self, collection: str, what: str, method: str, **kwargs: Any) -> Any:
+        """``method`` of the collection's handle, reopened once when the collection it
+        names was dropped (and maybe recreated) by another node or process."""
+        handle = self._collection(collection)
+        try:
+            return getattr(handle, method)(**kwargs)
+        except (InvalidInput, StoreUnavailable):
+            raise
+        except Exception as exc:
+            if not _collection_gone(exc):
+                raise StoreUnavailable(f"vector store {what} failed: {exc}") from exc
+        with self._refresh_lock:
+            if self._collections.get(collection) is handle:
+                del self._collections[collection]
+        return self._call(what, getattr(self._collection(collection), method), **kwargs)
+
     def _call(self, what: str, fn, *args, **kwargs):
         try:
             return fn(*args, **kwargs)
@@ -148,12 +169,12 @@ class ChromaStore:
     def upsert(self, collection: str, chunks: Sequence[StoredChunk], vectors: np.ndarray) -> None:
         if len(chunks) != len(vectors):
             raise InvalidInput(f"{len(chunks)} chunks but {len(vectors)} vectors")
-        col = self._collection(collection)
         for start in range(0, len(chunks), self._batch):
             part = chunks[start : start + self._batch]
-            self._call(
+            self._on(
+                collection,
                 "write",
-                col.upsert,
+                "upsert",
                 ids=[c.id for c in part],
                 documents=[c.text for c in part],
                 metadatas=[_clean(c.metadata) for c in part],
@@ -169,9 +190,8 @@ class ChromaStore:
         self.delete_chunks(collection, stale)
 
     def delete_chunks(self, collection: str, chunk_ids: Sequence[str]) -> None:
-        col = self._collection(collection)
         for start in range(0, len(chunk_ids), self._batch):
-            self._call("delete", col.delete, ids=list(chunk_ids[start : start + self._batch]))
+            self._on(collection, "delete", "delete", ids=list(chunk_ids[start : start + self._batch]))
 
     def delete_document(self, collection: str, document_id: str) -> int:
         ids = self.chunk_ids(collection, document_id)
@@ -182,10 +202,10 @@ class ChromaStore:
         if k <= 0:
             raise InvalidInput(f"k must be greater than 0, got {k}")
         self._refresh_if_stale()
-        col = self._collection(collection)
-        result = self._call(
+        result = self._on(
+            collection,
             "query",
-            col.query,
+            "query",
             query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
             n_results=k,
             where=to_chroma_where(where),
@@ -201,10 +221,10 @@ class ChromaStore:
         ]
 
     def count(self, collection: str) -> int:
-        return int(self._call("count", self._collection(collection).count))
+        return int(self._on(collection, "count", "count"))
 
     def list_documents(self, collection: str) -> dict[str, int]:
-        got = self._call("read", self._collection(collection).get, include=["metadatas"])
+        got = self._on(collection, "read", "get", include=["metadatas"])
         counts: dict[str, int] = {}
         for meta in got["metadatas"] or []:
             doc = str((meta or {}).get("document_id", ""))
@@ -212,7 +232,7 @@ class ChromaStore:
         return counts
 
     def chunk_ids(self, collection: str, document_id: str) -> list[str]:
-        got = self._call("read", self._collection(collection).get, where={"document_id": document_id}, include=[])
+        got = self._on(collection, "read", "get", where={"document_id": document_id}, include=[])
         return list(got["ids"])
 
     def get(self, collection: str, chunk_ids: Sequence[str]) -> list[StoredChunk]:
@@ -220,12 +240,12 @@ class ChromaStore:
         workspace exceeds the backing database's limit on query variables."""
         if not chunk_ids:
             return []
-        col = self._collection(collection)
         out: list[StoredChunk] = []
         for start in range(0, len(chunk_ids), self._batch):
-            got = self._call(
+            got = self._on(
+                collection,
                 "read",
-                col.get,
+                "get",
                 ids=list(chunk_ids[start : start + self._batch]),
                 include=["documents", "metadatas"],
             )
@@ -245,6 +265,12 @@ class ChromaStore:
 
     def ping(self) -> None:
         self._call("heartbeat", self._client.heartbeat)
+
+
+def _collection_gone(exc: Exception) -> bool:
+    from chromadb.errors import NotFoundError
+
+    return isinstance(exc, NotFoundError)
 
 
 def _clean(meta: Metadata) -> Metadata:
