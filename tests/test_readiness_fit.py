@@ -55,3 +55,17 @@ def test_the_threshold_decides_when_prose_alone_evidences_a_requirement(catalogu
     above = ElementRules(catalogue, likeness_alone=0.74).absences("8.5.1.3", [finding], texts, ["change.md"])
     assert below == []
     assert [d.element_id for d in above] == [element.id]
+
+
+def test_a_document_about_a_group_of_sub_clauses_addresses_each_of_them_not_a_whole_section():
+    from collections import Counter
+
+    from assistant.readiness.elements import about, relevant_documents
+
+    assert about({"8.5.1"}, "8.5.1.1") and about({"8.5.1.3"}, "8.5.1.3")
+    assert not about({"8"}, "8.2") and not about({"8.5.1"}, "8.5.2.1")
+    tags = {
+        "change.md": Counter({"8.5.1.3": 9, "8.5.1.2": 7, "8.5.1": 5, "8.5.1.1": 1}),
+        "other.md": Counter({"8.6.1": 3}),
+    }
+    assert relevant_documents(tags, "8.5.1.1") == ["change.md"]

@@ -141,7 +141,7 @@ class ElementRules:
                     continue
                 scored = [(self._match(e, sentence), e) for e in self._elements if e.documented]
                 scored = [(s, e) for s, e in scored if s > 0]
-                named = [e for _, e in scored if e.clause_id in addressed.get(source, set())]
+                named = [e for _, e in scored if about(addressed.get(source, ()), e.clause_id)]
                 if not named and scored:
                     best = max(s for s, _ in scored)
                     named = [e for s, e in scored if s >= best * 0.8]
@@ -261,10 +261,19 @@ def _pairs(text: str) -> set[tuple[str, str]]:
     return set(zip(terms, terms[1:], strict=False))
 
 
+def about(topics: Iterable[str], clause_id: str) -> bool:
+    """Whether a document whose passages are most about ``topics`` addresses a clause: the
+    clause is among them, or the group of sub-clauses it belongs to is (a change management
+    handbook about 8.5.1 addresses the change policy 8.5.1.1), never a whole section (8)."""
+    topics = set(topics)
+    parent = clause_id.rsplit(".", 1)[0]
+    return clause_id in topics or (clause_id.count(".") >= 2 and parent in topics)
+
+
 def relevant_documents(tags: Mapping[str, Counter[str]], clause_id: str) -> list[str]:
     """Documents that address a clause: it is among the clauses their passages are most about."""
     return sorted(
-        source for source, counts in tags.items() if clause_id in {c for c, _ in counts.most_common(RELEVANT_TAGS)}
+        source for source, counts in tags.items() if about((c for c, _ in counts.most_common(RELEVANT_TAGS)), clause_id)
     )
 
 

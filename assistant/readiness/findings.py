@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from assistant.catalogue import Catalogue
 from assistant.models import Disagreement, DocType, ElementFinding
+from assistant.readiness.elements import about
 from assistant.readiness.grading import PRESCRIBING, Facts, GradingRules
 from assistant.readiness.models import ChecklistEntry, Finding, FreshnessFlag, Quote, RecordFinding, Severity
 from assistant.text import sentences
@@ -78,7 +79,7 @@ class FindingBuilder:
     def _addresses(self, document: str | None, clause_id: str) -> bool:
         if self._addressed is None:
             return True
-        return bool(document) and clause_id in self._addressed.get(document or "", set())
+        return bool(document) and about(self._addressed.get(document or "", ()), clause_id)
 
     def clause_absent(self, clause_id: str) -> Finding:
         title = self._catalogue.get(clause_id).title
