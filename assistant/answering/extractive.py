@@ -4,12 +4,14 @@ relevant sentences of the retrieved passages and from the catalogue's own words.
 from __future__ import annotations
 
 from assistant.answering.context import AnswerContext, CitationBook
+from assistant.answering.direct import lead_for
 from assistant.answering.relevance import states_what_is_asked
 from assistant.answering.routing import about_us
 from assistant.answering.sentences import pick_sentences
 from assistant.calibration import Thresholds
 from assistant.catalogue import Catalogue
-from assistant.evidence.compose import choose_units, in_scope
+from assistant.evidence.compose import MAX_SUPPORT, choose_units, in_scope
+from assistant.evidence.rules import AnswerTypes
 from assistant.evidence.selector import ScoredUnit
 from assistant.models import (
     Answer,
@@ -39,6 +41,7 @@ _VERDICT_LEAD = {
     Verdict.CONSISTENT: "Yes: what your documents say is consistent with {clause} [{marker}].",
     Verdict.INCONSISTENT: "No: what your documents say is not consistent with {clause} [{marker}].",
 }
+_GUIDANCE_LABEL = "From the ISO/IEC 20000-1 guidance (what auditors typically expect, not your documents):"
 _STATUS_LABEL = {
     ElementStatus.EVIDENCED: "Evidenced",
     ElementStatus.WEAK: "Weak",
@@ -52,11 +55,16 @@ class ExtractiveGenerator:
     name = "extractive"
 
     def __init__(
-        self, catalogue: Catalogue, embedder: Embedder | None = None, thresholds: Thresholds | None = None
+        self,
+        catalogue: Catalogue,
+        embedder: Embedder | None = None,
+        thresholds: Thresholds | None = None,
+        answer_types: AnswerTypes | None = None,
     ) -> None:
         self._catalogue = catalogue
         self._embedder = embedder  # for the relevance check of fact lookups; skipped without one
         self._thresholds = thresholds  # fitted; without them lookups fall back to term overlap
+        self._answer_types = answer_types  # which cell of a table row answers; rows lead whole without
 
     def generate(self, ctx: AnswerContext) -> Answer:
         book = CitationBook(self._catalogue)
@@ -190,6 +198,9 @@ class ExtractiveGenerator:
         if not picks or not states_what_is_asked(ctx.question, [p.sentence for p in picks]):
             return self._abstain_all(ctx)
         lines = [f"{p.sentence} [{book.passage(p.passage, p.sentence)}]" for p in picks]
+        if about_organization(ctx):
+            # a question about us answered from the knowledge base: never as the organization's facts
+            lines.insert(0, _GUIDANCE_LABEL)
         for clause_id in ctx.clauses[:2]:
             clause = self._catalogue.get(clause_id)
             lines.append(f"See clause {clause.id} {clause.title} [{book.clause(clause.id)}].")
@@ -213,9 +224,12 @@ class ExtractiveGenerator:
             if about_organization(ctx):
                 return self._nothing_in_documents(ctx)
             return self._abstain_all(ctx)
-        lines = [self._lead(chosen[0], book)]
-        for s in chosen[1:]:
-            lines.append(f"- {self._quoted(s, book)}")
+        first = chosen[0]
+        lead = lead_for(first.unit, ctx.profile, self._answer_types)
+        marker = book.passage(first.unit.passage, first.unit.quote)
+        lines = [f"{lead.text[:-1]} [{marker}]."]
+        support = ([first] if lead.partial else []) + chosen[1:]
+        lines += [f"- {self._quoted(s, book)}" for s in support[:MAX_SUPPORT]]
         for clause_id in ctx.clauses[:1]:
             clause = self._catalogue.get(clause_id)
             lines.append(f"Relevant clause: {clause.id} {clause.title} [{book.clause(clause.id)}].")
@@ -230,7 +244,9 @@ class ExtractiveGenerator:
         findings = check.findings
         ev = sum(f.status is ElementStatus.EVIDENCED for f in findings)
         lead = _VERDICT_LEAD[ctx.verdict].format(clause=f"{clause.id} {clause.title}", marker=book.clause(clause.id))
-        lines = [f"{lead} {ev} of {len(findings)} requirement elements are evidenced in your documents."]
+        asked = next((f for f in findings if ctx.focus_elements and f.element_id == ctx.focus_elements[0]), None)
+        counted = f"{ev} of {len(findings)} requirement elements are evidenced."
+        lines = [f"{lead} {self._asked_line(asked, ctx, book)}{counted}"]
         quotes = [s for s in ctx.scored if s.probability >= self._thresholds.support][:EVIDENCE_QUOTES] or ctx.scored[
             :1
         ]
@@ -250,13 +266,17 @@ class ExtractiveGenerator:
         confidence = ctx.scored[0].probability if ctx.scored else 0.3
         return "\n".join(lines), False, confidence
 
-    def _lead(self, s: ScoredUnit, book: CitationBook) -> str:
-        p = s.unit.passage
-        where = _where(p)
-        marker = book.passage(p, s.unit.quote)
-        if p.origin is Origin.STANDARD:
-            return f'The guidance on ISO/IEC 20000-1 ({where}) says: "{s.unit.text}" [{marker}]'
-        return f'{where} states: "{s.unit.text}" [{marker}]'
+    def _asked_line(self, f: ElementFinding | None, ctx: AnswerContext, book: CitationBook) -> str:
+        """What the element check found for the requirement the question is about."""
+        if f is None or ctx.comparison:
+            return ""
+        requirement = _sentence_case(f.statement.rstrip("."))
+        passage = next((p for p in ctx.passages if p.id == f.passage_id), None) if f.passage_id else None
+        if f.status is ElementStatus.NOT_FOUND or passage is None or not f.quote:
+            return f"Not shown in your documents: {requirement}. "
+        marker = book.passage(passage, f.quote)
+        label = "Shown" if f.status is ElementStatus.EVIDENCED else "Only weakly shown"
+        return f"{label} in {passage.title} [{marker}]: {requirement}. "
 
     def _quoted(self, s: ScoredUnit, book: CitationBook) -> str:
         p = s.unit.passage
@@ -363,9 +383,9 @@ def about_organization(ctx: AnswerContext) -> bool:
     return bool((about_us(ctx.question) or ctx.organization_names) and ctx.org_documents)
 
 
-def _where(p: Passage) -> str:
-    leaf = p.section.rsplit(" › ", 1)[-1].strip() if p.section else ""
-    return f"{p.title} ({leaf})" if leaf and leaf != p.title else p.title
+def _sentence_case(text: str) -> str:
+    """A catalogue statement inside a sentence: lower-case first letter unless an acronym."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def _first_sentence(text: str) -> str:

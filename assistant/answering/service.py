@@ -38,7 +38,7 @@ from assistant.evidence.question import DocumentNames, name_terms
 from assistant.evidence.selector import ScoredUnit, UnitVectors
 from assistant.evidence.verdict import verdict_features
 from assistant.manifest import Manifest
-from assistant.models import Answer, Disagreement, DocType, Intent, Origin, Passage, Verdict
+from assistant.models import Answer, Disagreement, DocType, ElementFinding, Intent, Origin, Passage, Verdict
 from assistant.ports import Embedder, LexicalIndex, VectorStore
 from assistant.readiness.checklist import ChecklistItem, ItemStatus, assess_checklist, document_texts
 from assistant.readiness.models import ClauseStatus, ReadinessReport
@@ -58,6 +58,7 @@ _CROSS_DOCUMENT = re.compile(
 INFER_CLAUSE_MIN = 0.30  # a clause entry this similar to the question is what it is about
 INFER_ORG_MIN = 0.40  # a workspace passage this similar is evidence on the question's subject
 _GAP_ORDER = [Verdict.NOT_COVERED, Verdict.PARTIAL, Verdict.COVERED]
+FOCUS_ELEMENTS = 2  # the requirements a gap question is about: its verdict, then its answer's gaps
 LOOKUP_ORG = 8  # passages a fact is looked up in, per collection
 LOOKUP_STANDARD = 5
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -143,7 +144,9 @@ class AskService:
             calibration.selector if calibration else None, embedder, self._answer_types, self._unit_vectors
         )
         self.generators: dict[str, Generator] = {
-            "extractive": ExtractiveGenerator(catalogue, embedder, calibration.thresholds if calibration else None)
+            "extractive": ExtractiveGenerator(
+                catalogue, embedder, calibration.thresholds if calibration else None, self._answer_types
+            )
         }
         self.generators.update(generators or {})
 
@@ -216,7 +219,9 @@ class AskService:
         self.calibration = calibration
         self.router = IntentRouter(self._question_cues, calibration)
         self.selector = UnitSelector(calibration.selector, self._embedder, self._answer_types, self._unit_vectors)
-        self.generators["extractive"] = ExtractiveGenerator(self._catalogue, self._embedder, calibration.thresholds)
+        self.generators["extractive"] = ExtractiveGenerator(
+            self._catalogue, self._embedder, calibration.thresholds, self._answer_types
+        )
 
     def route(
         self, question: str, vector: np.ndarray, named: list[str], profile: QuestionProfile, retrieved: Retrieved
@@ -299,6 +304,9 @@ class AskService:
         if model is None:
             return
         fitted = Verdict(model.predict(ctx.verdict_features)[0])
+        if findings and not ctx.focus_elements:
+            # the requirements the question is about: its answer says what was found for them first
+            ctx.focus_elements = [f.element_id for f in self._nearest_findings(vector, findings)]
         checked = ctx.checks[0].verdict if ctx.checks else None
         if comparison or checked not in _GAP_ORDER:
             ctx.verdict = fitted
@@ -306,6 +314,12 @@ class AskService:
             # the element check also sees what no unit shows (stale records, deferred plans,
             # register rows): a clause is never rated above its weakest evidence
             ctx.verdict = min(fitted, checked, key=_GAP_ORDER.index)
+
+    def _nearest_findings(self, vector: np.ndarray, findings: list[ElementFinding]) -> list[ElementFinding]:
+        """The findings of the requirement elements nearest the question, nearest first."""
+        elements = [self._catalogue.element(f.element_id) for f in findings]
+        sims = self.evidence.element_vectors(elements) @ vector
+        return [findings[i] for i in np.argsort(-sims, kind="stable")[:FOCUS_ELEMENTS]]
 
     def unanswered(self, profile: QuestionProfile, scored: list[ScoredUnit], vector: np.ndarray) -> bool:
         """The fitted abstention model: do the best units answer what was asked?"""
@@ -449,9 +463,7 @@ class AskService:
         elements = [self._catalogue.element(f.element_id) for f in findings]
         if not elements:
             return [], Verdict.INCONSISTENT
-        sims = self.evidence.element_vectors(elements) @ vector
-        order = np.argsort(-sims)[:2]
-        focus = [findings[i] for i in order]
+        focus = self._nearest_findings(vector, findings)
         if _CROSS_DOCUMENT.search(ctx.question):
             named = [d for d in ctx.disagreements if self._names_documents(ctx.question, d)]
             ctx.disagreements = named or ctx.disagreements
