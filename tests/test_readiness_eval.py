@@ -71,8 +71,8 @@ def test_the_labelled_gitlab_documents_hold_their_floors(gitlab):
     assert gitlab.majors and gitlab.majors_in_top == len(gitlab.majors), [(g.id, g.rank) for g in gitlab.majors]
     # Below the product targets today (recall 0.90, grade agreement 0.80): about one gap
     # under today's figures, so they cannot silently drop.
-    assert gitlab.recall >= 0.50, summary
-    assert gitlab.grade_agreement >= 0.42, _grades(gitlab)
+    assert gitlab.recall >= 0.64, summary
+    assert gitlab.grade_agreement >= 0.57, _grades(gitlab)
 
 
 def test_the_check_organization_holds_its_floors(sourcegraph):
