@@ -176,7 +176,7 @@ def named_lock(engine: Engine, name: str) -> Iterator[None]:
     an OS file lock next to an SQLite file. An in-memory database has one process: no lock."""
     if engine.dialect.name == "postgresql":
         key = int.from_bytes(hashlib.sha256(f"auditprep-lock:{name}".encode()).digest()[:8], "big", signed=True)
-        with connect(engine) as conn:
+        with engine.connect() as conn:  # a database gone after start is the API's generic 503
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
             conn.commit()
             try:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from assistant.db import connect, ensure_schema
+from assistant.db import ensure_schema
 from assistant.schema import uploaded_files
 
 
@@ -55,22 +55,22 @@ class DbOriginals:
             index_elements=[uploaded_files.c.workspace, uploaded_files.c.name],
             set_={k: statement.excluded[k] for k in ("content", "sha256", "size", "stored_at")},
         )
-        with connect(self._engine) as conn:
+        with self._engine.connect() as conn:
             conn.execute(statement)
             conn.commit()
 
     def get(self, workspace: str, name: str) -> bytes | None:
-        with connect(self._engine) as conn:
+        with self._engine.connect() as conn:
             found = conn.execute(select(uploaded_files.c.content).where(self._key(workspace, name))).scalar()
         return bytes(found) if found is not None else None
 
     def names(self, workspace: str) -> list[str]:
-        with connect(self._engine) as conn:
+        with self._engine.connect() as conn:
             rows = conn.execute(select(uploaded_files.c.name).where(uploaded_files.c.workspace == workspace))
             return sorted(rows.scalars())
 
     def delete(self, workspace: str, name: str) -> bool:
-        with connect(self._engine) as conn:
+        with self._engine.connect() as conn:
             removed = conn.execute(delete(uploaded_files).where(self._key(workspace, name))).rowcount
             conn.commit()
         return bool(removed)

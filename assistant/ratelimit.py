@@ -16,7 +16,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from assistant.db import connect, ensure_schema
+from assistant.db import ensure_schema
 from assistant.schema import rate_counters
 
 WINDOW_S = 60
@@ -94,7 +94,7 @@ class SharedRateLimiter:
         elapsed = (now - window) / WINDOW_S
         table = rate_counters
         key = (table.c.front == front) & (table.c.caller == caller)
-        with connect(self._engine) as conn:
+        with self._engine.connect() as conn:
             rows = conn.execute(
                 select(table.c.window, table.c.count).where(key & table.c.window.in_([window - WINDOW_S, window]))
             )
@@ -120,7 +120,7 @@ class SharedRateLimiter:
             self._calls += 1
             if self._calls % PRUNE_EVERY:
                 return
-        with connect(self._engine) as conn:
+        with self._engine.connect() as conn:
             conn.execute(delete(rate_counters).where(rate_counters.c.window < window - WINDOW_S))
             conn.commit()
 

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from assistant.db import connect, ensure_schema, named_lock
+from assistant.db import ensure_schema, named_lock
 from assistant.schema import readiness_reports
 
 
@@ -50,14 +50,14 @@ class DbReportStore:
         ensure_schema(engine)
 
     def fingerprint(self, workspace: str) -> dict | None:
-        with connect(self._engine) as conn:
+        with self._engine.connect() as conn:
             found = conn.execute(
                 select(readiness_reports.c.fingerprint).where(readiness_reports.c.workspace == workspace)
             ).scalar_one_or_none()
         return _parsed(found)
 
     def load(self, workspace: str) -> StoredReport | None:
-        with connect(self._engine) as conn:
+        with self._engine.connect() as conn:
             row = conn.execute(
                 select(readiness_reports.c.fingerprint, readiness_reports.c.report).where(
                     readiness_reports.c.workspace == workspace
@@ -81,7 +81,7 @@ class DbReportStore:
             index_elements=[readiness_reports.c.workspace],
             set_={k: statement.excluded[k] for k in ("fingerprint", "report", "stored_at")},
         )
-        with connect(self._engine) as conn:
+        with self._engine.connect() as conn:
             conn.execute(statement)
             conn.commit()
 
