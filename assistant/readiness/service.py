@@ -54,6 +54,7 @@ from assistant.readiness.elements import (
 from assistant.readiness.findings import FindingBuilder, ordered
 from assistant.readiness.freshness import check_document, departed_owners
 from assistant.readiness.grading import GradingRules, clause_score, clause_status, element_state
+from assistant.readiness.identification import Identification
 from assistant.readiness.kinds import DocumentKinds, hold_to_kind
 from assistant.readiness.models import (
     Action,
@@ -104,13 +105,14 @@ class _Documents:
     freshness: list[FreshnessFlag]
     registers: list[RecordFinding]
     deferred: list[Downgrade]
+    unidentified: list[Downgrade]
     checklist: list[ChecklistEntry]
     inconsistencies: list[Disagreement]
 
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 6  # bump when the report's meaning changes without a release
+CACHE_FORMAT = 7  # bump when the report's meaning changes without a release
 WATCH_S = 5.0  # how often a server looks for changes of the workspaces it serves
 
 
@@ -137,6 +139,7 @@ class ReadinessService:
         self._grading = GradingRules.load(knowledge_dir)
         self._cues = load_statement_cues(knowledge_dir)
         self._kinds = DocumentKinds.load(knowledge_dir, catalogue)
+        self._identification = Identification.load(knowledge_dir, catalogue)
         self._reports = reports
         self._latest: dict[str, Held] = {}
         self._latest_lock = threading.Lock()
@@ -326,6 +329,7 @@ class ReadinessService:
             freshness=freshness + departed_owners(texts),
             registers=record_findings(texts, tags, self._catalogue, as_of),
             deferred=self._rules.deferrals(texts, addressed_clauses(tags)),
+            unidentified=self._identification.unidentified(texts),
             checklist=self._checklist(records, texts),
             inconsistencies=find_disagreements(passages, self._catalogue),
         )
@@ -340,6 +344,7 @@ class ReadinessService:
         findings = corroborate(unhedge(findings), docs.passages, relevant, self._rules)
         deferred = [d for d in docs.deferred if d.element_id.startswith(clause_id + "-e")]
         absent = self._rules.absences(clause_id, findings, docs.texts, relevant, docs.passages)
+        absent += [d for d in docs.unidentified if d.element_id.startswith(clause_id + "-e")]
         findings = apply(findings, deferred + absent)
         findings, wrong_kind = hold_to_kind(findings, self._kinds, docs.of_kind, docs.passages, self._rules)
         deferred_ids = {d.element_id for d in deferred}
