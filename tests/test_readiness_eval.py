@@ -72,7 +72,7 @@ def test_the_labelled_gitlab_documents_hold_their_floors(gitlab):
     # Below the product targets today (recall 0.90, grade agreement 0.80): about one gap
     # under today's figures, so they cannot silently drop.
     assert gitlab.recall >= 0.64, summary
-    assert gitlab.grade_agreement >= 0.57, _grades(gitlab)
+    assert gitlab.grade_agreement >= 0.64, _grades(gitlab)
 
 
 def test_the_check_organization_holds_its_floors(sourcegraph):
