@@ -69,3 +69,12 @@ def test_a_document_about_a_group_of_sub_clauses_addresses_each_of_them_not_a_wh
         "other.md": Counter({"8.6.1": 3}),
     }
     assert relevant_documents(tags, "8.5.1.1") == ["change.md"]
+
+
+def test_the_fit_takes_the_best_score_and_breaks_ties_towards_the_default():
+    from evals.readiness.fit import choose
+
+    assert choose({0.60: 40, 0.74: 52, 0.80: 51}) == 0.74
+    assert choose({0.62: 50, 0.68: 50, 0.78: 50}, default=0.70) == 0.68
+    with pytest.raises(ValueError):
+        choose({})

@@ -72,9 +72,15 @@ def fit(assistant, sets: dict[str, LabelledSet], grid: tuple[float, ...] = GRID)
     evidence = _Memo(assistant.ask.evidence)
     fit_sets = [s for s in sets.values() if s.split == "fit"]
     scores = {t: sum(score(_measure_at(assistant, evidence, s, t)) for s in fit_sets) for t in grid}
+    return choose(scores), scores
+
+
+def choose(scores: dict[float, int], default: float = LIKENESS_ALONE) -> float:
+    """The best-scoring candidate; among equals, the one nearest the default (then the lower)."""
+    if not scores:
+        raise ValueError("no candidate was scored")
     best = max(scores.values())
-    chosen = min((t for t, v in scores.items() if v == best), key=lambda t: (abs(t - LIKENESS_ALONE), t))
-    return chosen, scores
+    return min((t for t, v in scores.items() if v == best), key=lambda t: (abs(t - default), t))
 
 
 def main() -> None:
