@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from assistant.errors import KnowledgeError, UnknownClause
 from assistant.knowledge_files import load_yaml
+from assistant.text import CLAUSE_NUMBER
 
 
 class Element(BaseModel):
@@ -72,7 +73,7 @@ class Clause(BaseModel):
 
 _CLAUSE_NUMBER = re.compile(
     r"(?<![\w.\-–])(?P<prefix>(?:clauses?|§|sections?|cl\.)\s*)?"
-    r"(?P<id>\d{1,2}(?:\.\d{1,2}){0,3})(?![\w]|\.\d)"
+    r"(?P<id>" + CLAUSE_NUMBER + r")(?![\w]|\.\d)"
     r"(?!\s*[-–]\s*\d)"  # the start of a range ("7.5-10 days") is a figure, not a clause
     r"(?!\s*\+?\s*(?:%|percent|hours?|days?|minutes?|mins?|weeks?|months?|years?|h\b|\|))",
     re.IGNORECASE,

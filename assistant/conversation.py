@@ -13,9 +13,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.text import split_sentences
+
 MAX_EXCHANGES = 3
 ANSWER_GIST_CHARS = 160
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 _MARKER = re.compile(r"\s*\[\d+\]")
 
 
@@ -36,7 +37,7 @@ def is_question(*, mentioned: bool, author: str, asker: str | None) -> bool:
 def gist(answer: str, limit: int = ANSWER_GIST_CHARS) -> str:
     """An answer's first sentence without citation markers, cut to ``limit``."""
     text = _MARKER.sub("", " ".join(answer.split()))
-    first = _SENTENCE_END.split(text, maxsplit=1)[0]
+    first = next(iter(split_sentences(text, strict=False)), "")
     return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
 
 

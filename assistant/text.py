@@ -7,7 +7,13 @@ import re
 from assistant.adapters.fts_index import STOPWORDS
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(])|\n+")
+# how ISO/IEC 20000-1 numbers its clauses ("8", "8.5", "8.5.1.3"): every clause pattern builds on it
+CLAUSE_NUMBER = r"\d{1,2}(?:\.\d{1,2}){0,3}"
+_STOP = r"(?<=[.!?])\s+"
+_NEXT_STARTS = r"(?=[A-Z0-9\"'(])"  # the next word starts a sentence: "v1.2 is" and "e.g. the" stay whole
+_SENTENCE_BREAK = re.compile(_STOP + _NEXT_STARTS)
+_ANY_STOP = re.compile(_STOP)
+_UNIT_BREAK = re.compile(r"(?<=[.!?;])\s+" + _NEXT_STARTS + r"|\n+")  # table cells and lines end units too
 
 
 def normalize_ws(text: str) -> str:
@@ -26,8 +32,17 @@ def content_terms(text: str) -> list[str]:
     return [stem(w.strip("'-")) for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 1]
 
 
+def split_sentences(text: str, *, strict: bool = True) -> list[str]:
+    """The sentences of a text, in order. ``strict``: break only where the next word starts
+    like a sentence (chunking, quotes); otherwise after every full stop, ! or ? (checking
+    what a generated answer claims, sentence by sentence)."""
+    pattern = _SENTENCE_BREAK if strict else _ANY_STOP
+    return [s.strip() for s in pattern.split(text) if s.strip()]
+
+
 def sentences(text: str) -> list[str]:
-    return [normalize_ws(s) for s in _SENTENCE_END.split(text) if len(s.split()) >= 3]
+    """Quotable statements of a passage: sentences, table cells and lines of three words or more."""
+    return [normalize_ws(s) for s in _UNIT_BREAK.split(text) if len(s.split()) >= 3]
 
 
 def shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:

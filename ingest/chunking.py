@@ -8,23 +8,18 @@ searchable row by row.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from assistant.text import split_sentences
 from ingest.document import Block, BlockKind, Chunk, LoadedDocument
 
 TARGET_WORDS = 350
 MIN_WORDS = 150
 TINY_WORDS = 40
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
 def words(text: str) -> int:
     return len(text.split())
-
-
-def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
 @dataclass

@@ -19,7 +19,7 @@ from assistant.catalogue import Catalogue
 from assistant.errors import AuditprepError
 from assistant.models import Answer, Citation, Passage
 from assistant.ports import ChatModel
-from assistant.text import content_terms, normalize_ws
+from assistant.text import content_terms, normalize_ws, split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,6 @@ def answer_schema(max_tokens: int) -> dict:
 SUPPORT_SHARE = 0.5
 ATTRIBUTE_SHARE = 0.7  # stricter: the model did not say where the sentence came from
 _MARKER = re.compile(r"\[(\d{1,2})\]")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _VERDICT_WORDS = re.compile(r"\b(covered|partial(?:ly)?|not covered|consistent|inconsistent|compliant)\b", re.I)
 
 SYSTEM = """You are an ISO/IEC 20000-1:2018 audit-readiness assistant.
@@ -162,7 +161,7 @@ class LLMGenerator:
             if isinstance(q, dict) and str(q.get("marker", "")).isdigit()
         }
         kept, removed, attributed = [], 0, 0
-        for sentence in _SENTENCE.split(text):
+        for sentence in split_sentences(text, strict=False):
             markers = [int(m) for m in _MARKER.findall(sentence) if 1 <= int(m) <= len(passages)]
             if not markers and not _MARKER.search(sentence):
                 n = _attribute(sentence, passages)

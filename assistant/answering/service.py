@@ -43,7 +43,7 @@ from assistant.ports import Embedder, LexicalIndex, VectorStore
 from assistant.readiness.checklist import ChecklistItem, ItemStatus, assess_checklist, document_texts
 from assistant.readiness.models import ClauseStatus, ReadinessReport
 from assistant.retrieval import Retrieved, Retriever, to_passage
-from assistant.text import content_terms
+from assistant.text import CLAUSE_NUMBER, content_terms
 from assistant.workspaces import STANDARD_COLLECTION, workspace_collection
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 _CLAUSE_LIKE = re.compile(
-    r"\b(?:clause|section|§)\s*(\d{1,2}(?:\.\d{1,2}){0,3})\b|(?<![\w.])((?:[4-9]|1[0-9])\.\d{1,2}(?:\.\d{1,2}){0,2})(?![\w.%])",
+    r"\b(?:clause|section|§)\s*("
+    + CLAUSE_NUMBER
+    + r")\b|(?<![\w.])((?:[4-9]|1[0-9])\.\d{1,2}(?:\.\d{1,2}){0,2})(?![\w.%])",
     re.I,
 )
 

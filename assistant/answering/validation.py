@@ -9,14 +9,15 @@ import re
 
 from assistant.catalogue import Catalogue
 from assistant.models import Answer, Citation
-from assistant.text import normalize_ws
+from assistant.text import CLAUSE_NUMBER, normalize_ws, split_sentences
 
 _MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 _CLAUSE_MENTION = re.compile(
-    r"\b(?:clauses?|§|section)\s*(\d{1,2}(?:\.\d{1,2}){0,3})\b|(?<![\w.])(\d{1,2}\.\d{1,2}(?:\.\d{1,2}){0,2})(?![\w.]|\.\d)",
+    r"\b(?:clauses?|§|section)\s*("
+    + CLAUSE_NUMBER
+    + r")\b|(?<![\w.])(\d{1,2}\.\d{1,2}(?:\.\d{1,2}){0,2})(?![\w.]|\.\d)",
     re.I,
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n")
 
 
 def _check(citation: Citation, catalogue: Catalogue, passages: dict) -> str | None:
@@ -91,7 +92,7 @@ def _strip_invented_mentions(text: str, catalogue: Catalogue, removed: list[dict
     """Drop sentences that name a clause number the catalogue does not hold."""
     out: list[str] = []
     for line in text.split("\n"):
-        parts = _SENTENCE.split(line)
+        parts = split_sentences(line, strict=False)
         keep = []
         for sentence in parts:
             bad = [

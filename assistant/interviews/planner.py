@@ -10,6 +10,7 @@ from assistant.catalogue import Catalogue
 from assistant.errors import InvalidInput
 from assistant.interviews.bank import ROLES, STAGE_ORDER, BankQuestion, QuestionBank
 from assistant.interviews.models import TargetKind
+from assistant.text import CLAUSE_NUMBER
 
 ROLE_SYNONYMS = {
     "service desk": "service desk agent",
@@ -32,7 +33,7 @@ ROLE_SYNONYMS = {
     "continuity": "continuity manager",
     "supplier": "supplier manager",
 }
-_CLAUSE_ID = re.compile(r"^(?:clause\s*)?(\d{1,2}(?:\.\d{1,2}){0,3})$", re.I)
+_CLAUSE_ID = re.compile(r"^(?:clause\s*)?(" + CLAUSE_NUMBER + r")$", re.I)
 
 
 def resolve_target(text: str, catalogue: Catalogue) -> tuple[TargetKind, str, list[str]]:

@@ -11,6 +11,7 @@ from assistant.catalogue import Catalogue
 from assistant.manifest import Manifest
 from assistant.models import DocType, DocumentRecord, DocumentStatus
 from assistant.ports import VectorStore
+from assistant.text import CLAUSE_NUMBER
 
 
 class ItemStatus(StrEnum):
@@ -115,7 +116,7 @@ def stage1_checklist(records: list[DocumentRecord]) -> list[ChecklistItem]:
 
 
 _MEASURABLE = re.compile(r"\d+(\.\d+)?\s*(%|percent|minutes?|mins?|hours?|hrs?|business days?|days?)", re.I)
-_CLAUSE_MENTION = re.compile(r"\b(?:clause\s*)?(\d{1,2}(?:\.\d{1,2}){0,3})\b")
+_CLAUSE_MENTION = re.compile(r"\b(?:clause\s*)?(" + CLAUSE_NUMBER + r")\b")
 AUDIT_GROUPS: tuple[tuple[str, str], ...] = (
     ("4", "4 Context of the organization"),
     ("5", "5 Leadership"),

@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 from assistant.errors import IngestError
+from assistant.text import CLAUSE_NUMBER
 from ingest.document import Block, BlockKind, LoadedDocument
 from ingest.loaders.hidden import hidden_count_warning
 from ingest.loaders.pdf_hidden import split_hidden
 
-_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+([A-Z][^.!?]{1,80})$")
+_NUMBERED_HEADING = re.compile(r"^(" + CLAUSE_NUMBER + r")\.?\s+([A-Z][^.!?]{1,80})$")
 _BULLET = re.compile(r"^\s*(?:[\u2022\u25cf\u25aa*-]|\d{1,2}[.)])\s+(.*)$")
 _NEEDS_PASSWORD = "encrypted PDF: it needs a password to open; save a copy without the password and ingest that"
 
