@@ -164,6 +164,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--shared", type=Path, help="folder holding devdata/real_dev.yaml (default: ../shared)")
     p.add_argument("--output", type=Path, help="write here instead of knowledge/calibration.json")
     p.add_argument("--resplit", action="store_true", help="assign new dataset items to the fit or check part")
+    p.add_argument(
+        "--interviews-only",
+        action="store_true",
+        help="refit only the interview grader's section (the graded interview answers); keep the rest",
+    )
     p.set_defaults(run=_calibrate)
 
     p = sub.add_parser("bench", parents=[common], help="measure ingest and ask speed and memory")
