@@ -243,3 +243,19 @@ def test_one_document_uploaded_to_both_nodes_at_once_is_ingested_once(deployment
     assert sorted(statuses) == [200, 409]
     listed = nodes[1].get("/v1/documents", headers=_auth(key)).json()
     assert [d["version"] for d in listed if d["source"] == "cab-charter.md"] == [1]
+
+
+def test_an_interview_started_on_one_node_is_answered_on_the_other(deployment: Deployment):
+    a, b = deployment.nodes
+    key = deployment.keys.create("acme")[0]
+    started = a.post("/v1/interviews", headers=_auth(key), json={"target": "8.5.1", "length": 2, "seed": 7})
+    assert started.status_code == 200, started.text
+    state = started.json()
+    session, first = state["session"]["id"], state["current"]
+    answer = "I don't know."  # assessed from the workspace's passages, which node B reads too
+    answered = b.post(f"/v1/interviews/{session}/answers", headers=_auth(key), json={"answer": answer, "turn": 0})
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["answered"]["question_id"] == first["question_id"]
+    assert answered.json()["assessment"]["kind"] == "dont_know"
+    on_a = a.get(f"/v1/interviews/{session}", headers=_auth(key)).json()
+    assert on_a["turns"][0]["answer"] == answer and on_a["current"]["index"] == 1
