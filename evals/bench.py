@@ -282,11 +282,20 @@ def _latencies(a: Assistant, settings: Settings, workspace: str, rounds: int) ->
 
 
 def bench_ask(settings: Settings, sizes: list[int], rounds: int = 3) -> dict:
-    """Warm-process ask latency per corpus size, next to one embedding plus one raw query."""
+    """Warm-process ask latency per corpus size, next to one embedding plus one raw query.
+
+    With AUDITPREP_DATABASE_URL set (an empty PostgreSQL database), keyword search and the
+    manifest are in that database, as on several nodes; otherwise FTS5 and SQLite."""
     results: dict = {"note": SYNTHETIC_NOTE}
     with tempfile.TemporaryDirectory() as tmp:
-        s = load_settings(data_dir=Path(tmp) / "data", knowledge_dir=settings.knowledge_dir, _env_file=None)
+        s = load_settings(
+            data_dir=Path(tmp) / "data",
+            knowledge_dir=settings.knowledge_dir,
+            database_url=settings.database_url,
+            _env_file=None,
+        )
         a = build_assistant(s)
+        results["lexical"] = a.engine.dialect.name  # sqlite: FTS5; postgresql: the index in the database
         reset_peak_rss()
         started = time.perf_counter()
         a.ensure_standard()
