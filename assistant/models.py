@@ -118,6 +118,30 @@ class Disagreement(BaseModel):
     values: list[str]
 
 
+class RemovedCitation(BaseModel):
+    """A citation validation took out, and why."""
+
+    marker: str
+    reason: str
+
+
+class Diagnostics(BaseModel):
+    """How an answer was made: timings, fallbacks and what validation removed. Typed, so
+    that the API, the evals and the tests read the same fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    latency_ms: float | None = None
+    retrieval_ms: dict[str, float] = Field(default_factory=dict)
+    llm_ms: float | None = None
+    model: str | None = None  # the chat model that phrased the answer
+    fallback_reason: str | None = None  # why the LLM answer was replaced by the extractive one
+    unsupported_sentences_removed: int = 0
+    sentences_attributed: int = 0
+    removed_citations: list[RemovedCitation] = Field(default_factory=list)
+    abstain_reason: str | None = None
+
+
 class Answer(BaseModel):
     """One answer schema for every generator."""
 
@@ -134,7 +158,7 @@ class Answer(BaseModel):
     confidence: float = 0.0
     abstained: bool = False
     generator: str = "extractive"
-    metadata: dict[str, object] = Field(default_factory=dict)
+    metadata: Diagnostics = Field(default_factory=Diagnostics)
 
     def cited_clause_ids(self) -> list[str]:
         return [c.clause_id for c in self.citations if c.kind == "clause" and c.clause_id]

@@ -49,11 +49,11 @@ def response_from_answer(answer: Answer, latency_ms: float) -> Response:
         details={
             "intent": answer.intent.value,
             "top_sources": [_file(p.source) for p in ranked[:10]],
-            "removed_citations": answer.metadata.get("removed_citations", []),
-            "fallback": answer.metadata.get("fallback_reason"),
-            "unsupported_removed": answer.metadata.get("unsupported_sentences_removed", 0),
-            "generator_called": "llm_ms" in answer.metadata,
-            "llm_ms": answer.metadata.get("llm_ms"),
+            "removed_citations": [r.model_dump() for r in answer.metadata.removed_citations],
+            "fallback": answer.metadata.fallback_reason,
+            "unsupported_removed": answer.metadata.unsupported_sentences_removed,
+            "generator_called": answer.metadata.llm_ms is not None,
+            "llm_ms": answer.metadata.llm_ms,
         },
     )
 

@@ -45,7 +45,7 @@ def test_valid_citations_survive_untouched(catalogue):
     checked = validate_answer(answer, catalogue)
     assert checked.citations == answer.citations
     assert checked.text == answer.text
-    assert not checked.abstained and "removed_citations" not in checked.metadata
+    assert not checked.abstained and not checked.metadata.removed_citations
 
 
 def test_invented_clause_unretrieved_document_and_false_quote_are_removed(catalogue):
@@ -82,7 +82,7 @@ def test_invented_clause_unretrieved_document_and_false_quote_are_removed(catalo
     assert checked.citations[0].quote == "approved by the Emergency CAB within 2 hours"
     assert "8.9.4" not in checked.text
     assert "[2]" not in checked.text and "[3]" not in checked.text and "[4]" not in checked.text
-    reasons = " ".join(r["reason"] for r in checked.metadata["removed_citations"])
+    reasons = " ".join(r.reason for r in checked.metadata.removed_citations)
     assert "8.9.4" in reasons and "not verbatim" in reasons and "retrieved passage" in reasons
     assert not checked.abstained
 

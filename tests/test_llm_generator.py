@@ -75,8 +75,8 @@ def test_an_unmarked_sentence_one_passage_states_is_cited_to_it_and_an_unstated_
     assert answer.generator == "llm"
     assert "Emergency CAB approves emergency changes within 2 hours [1]" in answer.text
     assert "questionnaire" not in answer.text
-    assert answer.metadata["sentences_attributed"] == 1
-    assert answer.metadata["unsupported_sentences_removed"] == 1
+    assert answer.metadata.sentences_attributed == 1
+    assert answer.metadata.unsupported_sentences_removed == 1
     docs = [c for c in answer.citations if c.kind == "document"]
     assert [c.document for c in docs] == ["change-management-procedure.md"]
 
@@ -99,7 +99,7 @@ def test_invented_clause_unretrieved_passage_false_quote_and_injection_are_all_s
     assert "fully compliant" not in answer.text
     assert all("board signs off" not in (c.quote or "") for c in answer.citations)
     assert answer.verdict == deterministic.verdict
-    assert answer.metadata.get("unsupported_sentences_removed", 0) >= 2
+    assert answer.metadata.unsupported_sentences_removed >= 2
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def test_garbage_falls_back_to_the_extractive_answer(tmp_path, data_dir, embedde
     a = _assistant(tmp_path, data_dir, embedder, [reply])
     answer = a.ask.ask(QUESTION, "acme", "llm")
     assert answer.generator == "extractive"
-    assert answer.metadata["fallback_reason"]
+    assert answer.metadata.fallback_reason
     assert answer.citations and not answer.abstained
 
 
@@ -123,7 +123,7 @@ def test_a_failing_model_falls_back_with_the_reason_recorded(tmp_path, data_dir,
     a = _assistant(tmp_path, data_dir, embedder, model=RaisingModel(messages=iter([])))
     answer = a.ask.ask(QUESTION, "acme", "llm")
     assert answer.generator == "extractive"
-    assert "failed" in answer.metadata["fallback_reason"]
+    assert "failed" in answer.metadata.fallback_reason
 
 
 def test_the_chat_adapter_reports_failures_as_generator_errors(tmp_path):

@@ -84,7 +84,7 @@ def _assistant(data: Path, embedder, **overrides: object) -> Assistant:
 def _assert_guarantees(answer: Answer, assistant: Assistant) -> None:
     """What must hold whatever the model wrote."""
     assert answer.text.strip() and not answer.abstained
-    assert answer.generator == "llm" or answer.metadata.get("fallback_reason")
+    assert answer.generator == "llm" or answer.metadata.fallback_reason
     passages = {p.id: p for p in answer.passages}
     for citation in answer.citations:
         if citation.kind == "clause":
@@ -98,10 +98,10 @@ def _assert_guarantees(answer: Answer, assistant: Assistant) -> None:
 
 def _report(capsys: pytest.CaptureFixture[str], record_property, label: str, seconds: float, answer: Answer) -> None:
     record_property(f"{label}_latency_s", round(seconds, 2))
-    reason = answer.metadata.get("fallback_reason", "-")
+    reason = answer.metadata.fallback_reason or "-"
     with capsys.disabled():
         print(
-            f"\n[{label}] {seconds:.1f}s per answer (llm {answer.metadata.get('llm_ms')} ms), "
+            f"\n[{label}] {seconds:.1f}s per answer (llm {answer.metadata.llm_ms} ms), "
             f"generator={answer.generator}, fallback={reason}"
         )
 
@@ -118,9 +118,9 @@ def test_smollm2_over_http_keeps_every_guarantee(org_data, embedder, smollm2, ca
     # Whatever the tiny model does (or however long it takes on a busy machine), the answer
     # is either the validated llm answer or the extractive one with the reason recorded.
     if answer.generator != "llm":
-        assert answer.metadata.get("fallback_reason")
+        assert answer.metadata.fallback_reason
     else:
-        assert answer.metadata["model"] == "openai:smollm2"
+        assert answer.metadata.model == "openai:smollm2"
 
 
 @pytest.mark.parametrize("timeout_s", [0.001, 1.0])
@@ -131,7 +131,7 @@ def test_a_timeout_returns_the_extractive_answer_with_the_reason(org_data, embed
         a = _assistant(org_data, embedder, llm_base_url=server.base_url, llm_timeout_s=timeout_s)
         answer = a.ask.ask(QUESTION, WORKSPACE, "llm")
     assert answer.generator == "extractive"
-    assert "Timeout" in answer.metadata["fallback_reason"]
+    assert "Timeout" in answer.metadata.fallback_reason
     _assert_guarantees(answer, a)
 
 
@@ -142,7 +142,7 @@ def test_garbage_from_the_server_falls_back_with_the_reason(org_data, embedder, 
         answer = a.ask.ask(QUESTION, WORKSPACE, "llm")
         assert server.requests == 1
     assert answer.generator == "extractive"
-    assert answer.metadata["fallback_reason"]
+    assert answer.metadata.fallback_reason
     assert FaultyServer.GARBAGE not in answer.text
     _assert_guarantees(answer, a)
 

@@ -113,7 +113,7 @@ class LLMGenerator:
         base = self._fallback.generate(ctx)
         base.generator = self.name
         if base.abstained:
-            base.metadata["fallback_reason"] = "abstained: nothing to phrase"
+            base.metadata.fallback_reason = "abstained: nothing to phrase"
             return base
         passages = self._passages(ctx, base)
         allowed = sorted(set(ctx.clauses) | set(base.cited_clause_ids()), key=self._catalogue.ids.index)
@@ -123,7 +123,7 @@ class LLMGenerator:
             answer = self._build(ctx, base, passages, allowed, raw)
         except (AuditprepError, ValueError) as exc:
             return self._fall_back(base, str(exc), started, removed=getattr(exc, "removed", 0))
-        answer.metadata["llm_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        answer.metadata.llm_ms = round((time.perf_counter() - started) * 1000, 1)
         return answer
 
     # -- prompt ----------------------------------------------------------------------
@@ -205,9 +205,9 @@ class LLMGenerator:
         answer.text = " ".join(kept)
         answer.citations = citations
         answer.passages = ctx.passages
-        answer.metadata["unsupported_sentences_removed"] = removed
-        answer.metadata["sentences_attributed"] = attributed
-        answer.metadata["model"] = self._chat.name
+        answer.metadata.unsupported_sentences_removed = removed
+        answer.metadata.sentences_attributed = attributed
+        answer.metadata.model = self._chat.name
         return answer
 
     @staticmethod
@@ -220,9 +220,9 @@ class LLMGenerator:
 
     def _fall_back(self, base: Answer, reason: str, started: float, removed: int = 0) -> Answer:
         log.warning("llm generator fell back to extractive: %s", reason)
-        base.metadata["fallback_reason"] = reason
-        base.metadata["unsupported_sentences_removed"] = removed
-        base.metadata["llm_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        base.metadata.fallback_reason = reason
+        base.metadata.unsupported_sentences_removed = removed
+        base.metadata.llm_ms = round((time.perf_counter() - started) * 1000, 1)
         base.generator = "extractive"
         return base
 

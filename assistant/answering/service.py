@@ -165,8 +165,8 @@ class AskService:
         ctx = self.context(text, workspace)
         answer = self.generators[name].generate(ctx)
         answer = validate_answer(answer, self._catalogue)
-        answer.metadata["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        answer.metadata["retrieval_ms"] = ctx.retrieved.timings_ms
+        answer.metadata.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        answer.metadata.retrieval_ms = ctx.retrieved.timings_ms
         return answer
 
     def context(self, question: str, workspace: str) -> AnswerContext:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from assistant.catalogue import Catalogue
-from assistant.models import Answer, Citation
+from assistant.models import Answer, Citation, RemovedCitation
 from assistant.text import CLAUSE_NUMBER, normalize_ws, split_sentences
 
 _MARKER = re.compile(r"\s?\[(\d{1,3})\]")
@@ -66,9 +66,9 @@ def validate_answer(answer: Answer, catalogue: Catalogue) -> Answer:
         else f.model_copy(update={"passage_id": None, "quote": None, "document": None})
         for f in answer.elements
     ]
-    metadata = dict(answer.metadata)
-    if removed:
-        metadata["removed_citations"] = removed
+    metadata = answer.metadata.model_copy(
+        update={"removed_citations": [*answer.metadata.removed_citations, *(RemovedCitation(**r) for r in removed)]}
+    )
     abstained = answer.abstained
     if not citations and not abstained:
         abstained = True
@@ -76,7 +76,7 @@ def validate_answer(answer: Answer, catalogue: Catalogue) -> Answer:
             "I can't give a supported answer to this: none of the sources I found back it up. "
             "Try naming the clause or the document you mean."
         )
-        metadata["abstain_reason"] = "no valid citation left after validation"
+        metadata.abstain_reason = "no valid citation left after validation"
     return answer.model_copy(
         update={
             "text": text,
