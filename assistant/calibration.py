@@ -72,7 +72,8 @@ class InterviewCalibration(BaseModel):
     """The interview grader's fitted decisions (evals/calibrate_interviews.py, graded answers).
 
     A point is covered when its best answer sentence's similarity plus ``term_weight`` times
-    the share of the point's words the answer uses reaches ``point``. An on-topic answer's
+    the share of the point's words the answer uses reaches ``point``, or when the answer comes
+    within ``bridge`` of the organization's own sentence for the point. An on-topic answer's
     value is its covered share plus ``fact_weight`` per fact the documents confirm (at most
     two); it scores 1 plus one per cut it reaches. A contradiction caps the score at
     ``contradiction_cap``; admitted nonconforming practice at ``red_flag_cap`` (at most 1).
@@ -82,6 +83,7 @@ class InterviewCalibration(BaseModel):
 
     point: float
     term_weight: float
+    bridge: float = 2.0  # through the organization's words (signals.point_bridge); above 1 = unused
     fact_weight: float
     cuts: list[float]  # three, ascending: the value at which a score reaches 2, 3 and 4
     contradiction_cap: int

@@ -26,19 +26,31 @@ SAMPLE_WORKSPACE = "kestrel"
 ARTIFACTS = REPO / "test-artifacts"
 
 
+@pytest.fixture(scope="session")
+def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One embedding cache for the whole run, as a team shares one across evals: the real
+    model embeds each text once, however many tests ingest the sample documents."""
+    return tmp_path_factory.mktemp("embedding-cache") / "embeddings.sqlite"
+
+
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never read a developer's AUDITPREP_* environment or .env file."""
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, embedding_cache: Path) -> None:
+    """Tests never read a developer's AUDITPREP_* environment or .env file; every process
+    they start shares the run's embedding cache."""
     for key in list(os.environ):
         if key.startswith("AUDITPREP_"):
             monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AUDITPREP_EMBEDDING_CACHE", str(embedding_cache))
 
 
 @pytest.fixture(scope="session")
-def embedder():
+def embedder(embedding_cache: Path):
+    from assistant.adapters.cached_embedder import CachedEmbedder
     from assistant.adapters.embedder import SentenceTransformerEmbedder
+    from assistant.adapters.sqlite_vectors import SqliteVectorCache
 
-    return SentenceTransformerEmbedder()
+    model = SentenceTransformerEmbedder()
+    return CachedEmbedder(model, SqliteVectorCache(embedding_cache, model.name))
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from assistant.evidence.rules import load_statement_cues
 from assistant.interviews.admissions import load_admissions
 from assistant.interviews.bank import QuestionBank
 from assistant.interviews.grader import Grader
+from assistant.interviews.roles import load_roles
 from assistant.interviews.scoring import score_of
 from assistant.models import Origin, Passage
 from tests.conftest import KNOWLEDGE
@@ -49,7 +50,9 @@ def params():
 
 @pytest.fixture(scope="module")
 def grader(embedder, params) -> Grader:
-    return Grader(embedder, load_admissions(KNOWLEDGE), load_statement_cues(KNOWLEDGE).negation, params)
+    return Grader(
+        embedder, load_admissions(KNOWLEDGE), load_statement_cues(KNOWLEDGE).negation, load_roles(KNOWLEDGE), params
+    )
 
 
 def covered(grader: Grader, bank: QuestionBank, question_id: str, answer: str) -> list[str]:
@@ -137,6 +140,13 @@ def test_a_right_fact_is_confirmed_not_contradicted(grader, bank):
             "the CAB didn't review it.",
         ),
         ("q-8.5.1.3-01", "Honestly, we don't do post-implementation reviews on our changes."),
+        # one admitting sentence at the end of a long, otherwise sound answer still counts
+        (
+            "q-8.5.1.3-01",
+            "Every change is raised as an RFC in the tool with its risk and impact assessed. The change manager or "
+            "the CAB authorises it depending on the risk, it is tested in staging with a back-out plan, and it goes "
+            "on the change schedule on the portal before the window. We don't do post-implementation reviews though.",
+        ),
     ],
 )
 def test_admitted_nonconforming_practice_is_a_red_flag_that_caps_the_score_at_one(grader, bank, question_id, answer):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.interviews.facts import Fact, agree, extract, statements
+from assistant.interviews.roles import RoleNames
 from assistant.models import Passage
 from assistant.ports import Embedder
 from assistant.text import content_terms
@@ -71,12 +72,15 @@ class FactCheck:
         return conflicts, confirmed
 
 
-def check_facts(embedder: Embedder, answer: str, passages: list[Passage]) -> FactCheck:
-    said = [f for s in statements(answer) for f in extract(s)]
+def check_facts(embedder: Embedder, answer: str, passages: list[Passage], roles: RoleNames) -> FactCheck:
+    """The answer's facts, each with the nearest document facts of the same kind; roles are
+    the generic ones plus those the passages define."""
+    roles = roles.with_documents(p.text for p in passages)
+    said = [f for s in statements(answer) for f in extract(s, roles)]
     if not said:
         return FactCheck([])
     kinds = {f.kind for f in said}
-    documented = [(f, p) for p in passages for s in statements(p.text) for f in extract(s) if f.kind in kinds]
+    documented = [(f, p) for p in passages for s in statements(p.text) for f in extract(s, roles) if f.kind in kinds]
     if not documented:
         return FactCheck([])
     texts = list(dict.fromkeys([f.local for f in said] + [f.local for f, _ in documented]))

@@ -7,19 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from assistant.interviews.roles import RoleNames
 from assistant.text import content_terms, normalize_ws, sentences
 
-_ROLE_NAMES = (
-    "emergency cab|ecab|cab|change advisory board|change manager|service desk manager|service director|"
-    "problem manager|duty incident manager|major incident manager|incident manager|duty manager|"
-    "on-?call (?:engineer|manager)|(?:service desk |desk )?team lead(?:er)?|resolver group lead|line manager|"
-    "cio|cto|ceo|ciso|chief executive|finance director|managing director|operations director|crisis lead|"
-    "data protection officer|dpo|information security manager|security operations|service level manager|"
-    "configuration manager|capacity (?:and availability )?manager|continuity manager|supplier manager|"
-    "sms manager|process owner|ci owner|head of (?:it|operations|service)|technical lead|release manager|"
-    "authori[sz]ed approver|account manager|procurement|customer|analyst"
-)
-_ROLE = re.compile(rf"\b({_ROLE_NAMES})s?\b", re.I)
 _APPROVAL = re.compile(
     r"\b(approv\w*|authori[sz](?:e|es|ed|ing|ation)|sign\w* (?:it |them )?off|sign-off|decides?|decided|"
     r"declares?|accept\w* (?:the )?risk)\b",
@@ -94,20 +84,6 @@ _ADVERB_DAYS = {
 _WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b", re.I)
 _PRIORITY = re.compile(r"\b(?:P|priority\s*)([1-5])\b", re.I)
 _PERCENT = re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s*(?:%|per ?cent)", re.I)
-_ALIASES = {
-    "ecab": "emergency cab",
-    "change advisory board": "cab",
-    "chief executive": "ceo",
-    "dpo": "data protection officer",
-    "desk team lead": "team leader",
-    "desk team leader": "team leader",
-    "service desk team lead": "team leader",
-    "service desk team leader": "team leader",
-    "team lead": "team leader",
-    "oncall engineer": "on-call engineer",
-    "oncall manager": "on-call manager",
-    "authorized approver": "authorised approver",
-}
 _TABLE_ROW = re.compile(r"^[A-Z][\w /()&-]{0,40}: [^;]+(?:; [A-Z][\w /()&-]{0,40}: [^;]*)+;?$")
 _CLAUSE_BREAK = re.compile(r"\s*(?:[;,()]|\s-\s|\b(?:but|whereas|while|then|unless)\b)\s*", re.I)
 _NEGATION = re.compile(
@@ -210,21 +186,17 @@ def _row_priority(statement: str) -> str | None:
     return f"P{found.group(1)}" if found else None
 
 
-def _role(name: str) -> str:
-    name = normalize_ws(name.lower().replace("oncall", "on-call"))
-    return _ALIASES.get(name, name)
-
-
-def extract(statement: str) -> list[Fact]:
-    """Every fact in a statement, each with the clause it was stated in."""
+def extract(statement: str, roles: RoleNames | None = None) -> list[Fact]:
+    """Every fact in a statement, each with the clause it was stated in; approvers and
+    escalation targets only with the ``roles`` to recognise them by."""
     facts: list[Fact] = []
     row_priority = _row_priority(statement)
     for clause in _clauses(statement):
-        facts.extend(_clause_facts(clause, statement, row_priority))
+        facts.extend(_clause_facts(clause, statement, row_priority, roles))
     return facts
 
 
-def _clause_facts(clause: str, statement: str, row_priority: str | None) -> list[Fact]:
+def _clause_facts(clause: str, statement: str, row_priority: str | None, roles: RoleNames | None) -> list[Fact]:
     out: list[Fact] = []
     priorities = sorted({f"P{p}" for p in _PRIORITY.findall(clause)})
     mentions = [(m.start(), f"P{m.group(1)}") for m in _PRIORITY.finditer(clause)]
@@ -235,14 +207,11 @@ def _clause_facts(clause: str, statement: str, row_priority: str | None) -> list
             qualifier = min(mentions, key=lambda m: abs(m[0] - span[0]))[1]
         return Fact(kind, value, label, clause, statement, qualifier if span else None, span)
 
-    if _APPROVAL.search(clause) and not _NEGATION.search(clause):
-        roles = sorted({_role(m.group(1)) for m in _ROLE.finditer(clause)})
-        if roles:
-            out.append(fact("approver", "|".join(roles), ", ".join(roles)))
-    if _ESCALATION.search(clause) and not _NEGATION.search(clause):
-        roles = sorted({_role(m.group(1)) for m in _ROLE.finditer(clause)})
-        if roles:
-            out.append(fact("escalation", "|".join(roles), ", ".join(roles)))
+    named = roles.find(clause) if roles else []
+    if named and _APPROVAL.search(clause) and not _NEGATION.search(clause):
+        out.append(fact("approver", "|".join(named), ", ".join(named)))
+    if named and _ESCALATION.search(clause) and not _NEGATION.search(clause):
+        out.append(fact("escalation", "|".join(named), ", ".join(named)))
     taken: list[tuple[int, int]] = []
     for m in _FREQUENCY.finditer(clause):
         taken.append(m.span())

@@ -13,8 +13,9 @@ from assistant.interviews.admissions import Admissions
 from assistant.interviews.bank import BankQuestion
 from assistant.interviews.consistency import Conflict
 from assistant.interviews.models import AnswerKind, Assessment, Contradiction, DocumentRef
+from assistant.interviews.roles import RoleNames
 from assistant.interviews.scoring import rationale, score_of
-from assistant.interviews.signals import AnswerSignals, measure
+from assistant.interviews.signals import AnswerSignals, UnitVectorReader, measure
 from assistant.models import Passage
 from assistant.ports import Embedder
 
@@ -88,15 +89,28 @@ class Grader:
         embedder: Embedder,
         admissions: Admissions,
         negation: re.Pattern[str],
+        roles: RoleNames,
         params: InterviewCalibration | None = None,
+        unit_vectors: UnitVectorReader | None = None,
     ) -> None:
         self._embedder = embedder
         self._admissions = admissions
         self._negation = negation
+        self.roles = roles
         self.params = params
+        self._unit_vectors = unit_vectors
 
     def measure(self, question: BankQuestion, answer: str, passages: list[Passage]) -> AnswerSignals:
-        return measure(self._embedder, self._admissions, self._negation, question, answer, passages)
+        return measure(
+            self._embedder,
+            self._admissions,
+            self._negation,
+            self.roles,
+            question,
+            answer,
+            passages,
+            self._unit_vectors,
+        )
 
     def assess(
         self,
@@ -112,15 +126,23 @@ class Grader:
 
 
 def _matches(question: BankQuestion, signals: AnswerSignals, params: InterviewCalibration) -> list[PointMatch]:
-    covered = signals.covered(params.point, params.term_weight)
+    covered = signals.covered(params.point, params.term_weight, params.bridge)
     return [
         PointMatch(point, i, covered[i], signals.point_similarity[i])
         for i, point in enumerate(question.expected_points)
     ]
 
 
+def admission_probability(signals: AnswerSignals, params: InterviewCalibration) -> tuple[float, str]:
+    """The fitted probability that the answer admits nonconforming practice: that of its most
+    admitting sentence, which is returned with it."""
+    probabilities = params.red_flag.probability(signals.red_flag)
+    best = int(probabilities.argmax())
+    return float(probabilities[best]), signals.said[best]
+
+
 def admits_nonconformity(signals: AnswerSignals, params: InterviewCalibration) -> bool:
-    return float(params.red_flag.probability(signals.red_flag)[0]) >= params.red_flag_threshold
+    return admission_probability(signals, params)[0] >= params.red_flag_threshold
 
 
 def decide(
@@ -132,7 +154,7 @@ def decide(
     """The assessment the fitted parameters give these measurements; the score is computed
     from exactly the points, facts and flags it shows."""
     n = len(question.expected_points)
-    covered_idx = {i for i, c in enumerate(signals.covered(params.point, params.term_weight)) if c}
+    covered_idx = {i for i, c in enumerate(signals.covered(params.point, params.term_weight, params.bridge)) if c}
     covered_idx |= already_covered or set()
     missing = [i for i in range(n) if i not in covered_idx]
     if not covered_idx and signals.topic < params.off_topic:
@@ -149,7 +171,7 @@ def decide(
     confirmed = [f"{c.said.kind}: {c.said.label}" for c in agreeing]
     args = (len(covered_idx), n, len(confirmed), len(conflicts), red_flag)
     score = score_of(*args, params)
-    flags = [_flag_text(signals)] if red_flag else []
+    flags = [_flag_text(signals, params)] if red_flag else []
     return Assessment(
         kind=AnswerKind.ANSWER,
         score=score,
@@ -163,8 +185,8 @@ def decide(
     )
 
 
-def _flag_text(signals: AnswerSignals) -> str:
-    return f'The answer says the process is not followed: "{signals.admitting}"'
+def _flag_text(signals: AnswerSignals, params: InterviewCalibration) -> str:
+    return f'The answer says the process is not followed: "{admission_probability(signals, params)[1]}"'
 
 
 def _contradictions(conflicts: list[Conflict]) -> list[Contradiction]:

@@ -15,6 +15,7 @@ from assistant.calibration import InterviewCalibration, load_calibration
 from assistant.catalogue import Catalogue
 from assistant.errors import InvalidInput, KnowledgeError
 from assistant.evidence.rules import StatementCues, load_statement_cues
+from assistant.evidence.selector import UnitVectors
 from assistant.interviews.admissions import Admissions, load_admissions
 from assistant.interviews.bank import BankQuestion, QuestionBank
 from assistant.interviews.facts import extract, statements
@@ -32,7 +33,8 @@ from assistant.interviews.models import (
     TurnResult,
 )
 from assistant.interviews.planner import candidates, plan_session, resolve_target
-from assistant.interviews.signals import AnswerSignals
+from assistant.interviews.roles import RoleNames, load_roles
+from assistant.interviews.signals import AnswerSignals, UnitVectorReader
 from assistant.interviews.store import SessionStore
 from assistant.interviews.summary import summarize
 from assistant.models import ElementStatus, Origin, Passage
@@ -61,14 +63,18 @@ class InterviewService:
         admissions: Admissions | None = None,
         cues: StatementCues | None = None,
         calibration: InterviewCalibration | None | Literal["committed"] = "committed",
+        roles: RoleNames | None = None,
+        unit_vectors: UnitVectorReader | None = None,
     ) -> None:
-        """``admissions``, ``cues`` and ``calibration`` default to the files of the knowledge
-        folder the bank was loaded from; the composition root passes them explicitly."""
-        if admissions is None or cues is None or calibration == "committed":
+        """``admissions``, ``cues``, ``roles`` and ``calibration`` default to the files of the
+        knowledge folder the bank was loaded from; the composition root passes them explicitly.
+        ``unit_vectors`` reads the sentence vectors embedded at ingest."""
+        if admissions is None or cues is None or roles is None or calibration == "committed":
             if bank.knowledge_dir is None:
                 raise KnowledgeError("the interview grader needs its rules: load the bank from a knowledge folder")
             admissions = admissions or load_admissions(bank.knowledge_dir)
             cues = cues or load_statement_cues(bank.knowledge_dir)
+            roles = roles or load_roles(bank.knowledge_dir)
             if calibration == "committed":
                 calibration = load_calibration(bank.knowledge_dir, embedder.name).interview
         self._catalogue = catalogue
@@ -77,7 +83,9 @@ class InterviewService:
         self._retriever = retriever
         self._evidence = evidence
         self._store = store
-        self._grader = Grader(embedder, admissions, cues.negation, calibration)
+        # passages come back turn after turn: their sentence vectors are kept between answers
+        unit_vectors = unit_vectors or UnitVectors(embedder)
+        self._grader = Grader(embedder, admissions, cues.negation, roles, calibration, unit_vectors)
 
     def use_calibration(self, calibration: InterviewCalibration) -> None:
         """Grade with these fitted parameters (the calibration command fits them)."""
@@ -328,7 +336,7 @@ class InterviewService:
         text = f"{question.question} {' '.join(question.expected_points)} {answer}"
         vector = self._embedder.embed_query(text)
         found = self._retriever.search(collection, text, vector, PASSAGES, question.clauses, Origin.ORGANIZATION)
-        factual = [s for s in statements(answer) if extract(s)][:FACT_QUERIES]
+        factual = [s for s in statements(answer) if extract(s, self._grader.roles)][:FACT_QUERIES]
         for sentence, vec in zip(factual, self._embedder.embed_documents(factual) if factual else [], strict=True):
             found += self._retriever.search(collection, sentence, vec, PER_FACT, [], Origin.ORGANIZATION)
         return list({p.id: p for p in found}.values())

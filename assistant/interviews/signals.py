@@ -2,7 +2,8 @@
 
 Measurements and decisions are kept apart so that the calibration command fits the
 decisions on exactly the numbers the live grader computes: each expected point's best
-sentence similarity and word share, how on-topic the answer is, the red-flag features
+sentence similarity and word share, how close the answer comes to the organization's own
+words for the point, how on-topic the answer is, the red-flag features of every sentence
 (closeness to the question's red flags and to examples of admitted nonconforming practice,
 the admission cues, the evidence judge's negation cue), and the facts the documents confirm
 or contradict.
@@ -11,24 +12,29 @@ or contradict.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.evidence.units import units_of
 from assistant.interviews.admissions import Admissions
 from assistant.interviews.bank import BankQuestion
 from assistant.interviews.consistency import FactCheck, check_facts
+from assistant.interviews.roles import RoleNames
 from assistant.models import Passage
 from assistant.ports import Embedder
 from assistant.text import content_terms, sentences
 
+# one row per answer sentence: an admission is one sentence ("we don't do PIRs though"), and
+# a long, otherwise sound answer must not dilute it
 RED_FLAG_FEATURES = (
     "bank_flag_similarity",
     "example_similarity",
     "admission_kinds",
-    "negation_share",
-    "nearest_sentence_admits",
+    "negation",
 )
+UnitVectorReader = Callable[[Sequence[str]], np.ndarray]
 
 
 @dataclass(slots=True)
@@ -37,14 +43,18 @@ class AnswerSignals:
 
     point_similarity: list[float]
     point_terms: list[float]
+    point_bridge: list[float]  # through the organization's sentence nearest the point (0 without one)
     topic: float
-    red_flag: np.ndarray  # RED_FLAG_FEATURES
-    admitting: str  # the sentence that reads most like an admission
-    bank_flag: str | None  # the question's red flag nearest to the answer
+    said: list[str]  # the answer's sentences
+    red_flag: np.ndarray  # one row of RED_FLAG_FEATURES per sentence
     facts: FactCheck
 
-    def covered(self, point: float, term_weight: float) -> list[bool]:
-        return [s + term_weight * t >= point for s, t in zip(self.point_similarity, self.point_terms, strict=True)]
+    def covered(self, point: float, term_weight: float, bridge: float = 2.0) -> list[bool]:
+        """Per expected point: the answer says it in the bank's words or in the organization's."""
+        return [
+            s + term_weight * t >= point or b >= bridge
+            for s, t, b in zip(self.point_similarity, self.point_terms, self.point_bridge, strict=True)
+        ]
 
 
 _BREAK = re.compile(r"\s*(?:[;,:]|\s-\s|\b(?:and then|then|and|so|but|which|where|because|while)\b)\s*", re.I)
@@ -78,10 +88,14 @@ def measure(
     embedder: Embedder,
     admissions: Admissions,
     negation: re.Pattern[str],
+    roles: RoleNames,
     question: BankQuestion,
     answer: str,
     passages: list[Passage],
+    unit_vectors: UnitVectorReader | None = None,
 ) -> AnswerSignals:
+    """``unit_vectors`` reads the passages' sentence vectors embedded at ingest (the
+    embedder when none is given)."""
     said = sentences(answer) or [answer.strip()]
     kinds = [admissions.kinds(s) for s in said]
     # a sentence or clause admitting a step is skipped does not evidence that step ("we don't do PIRs")
@@ -97,7 +111,9 @@ def measure(
     m, n, p, r = len(said), len(pieces), len(question.expected_points), len(question.red_flags)
     sentence_vecs = vectors[:m]
     at = m + 1 + n
-    point_sims = vectors[at : at + p] @ vectors[m + 1 : at].T
+    piece_vecs = vectors[m + 1 : at]
+    point_vecs = vectors[at : at + p]
+    point_sims = point_vecs @ piece_vecs.T
     if not any(pieces):
         point_sims = np.zeros((p, 1))
     flag_sims = vectors[at + p : at + p + r] @ sentence_vecs.T if r else np.zeros((0, m))
@@ -105,26 +121,38 @@ def measure(
     topic = float(vectors[-1] @ vectors[m])
 
     answer_terms = set(content_terms(" ".join(pieces)))
-    per_sentence_flag = flag_sims.max(axis=0) if r else np.zeros(len(said))
-    per_sentence_example = example_sims.max(axis=0)
-    nearest = int(np.argmax(np.maximum(per_sentence_flag, per_sentence_example)))
-    features = np.array(
+    features = np.column_stack(
         [
-            float(per_sentence_flag.max()) if r else 0.0,
-            float(per_sentence_example.max()),
-            float(max(kinds)),
-            sum(bool(negation.search(s)) for s in said) / len(said),
-            float(kinds[nearest]),
+            flag_sims.max(axis=0) if r else np.zeros(m),
+            example_sims.max(axis=0),
+            np.asarray(kinds, dtype=np.float64),
+            np.array([float(bool(negation.search(s))) for s in said]),
         ]
     )
-    admitting = max(range(len(said)), key=lambda i: (kinds[i] > 0, per_sentence_flag[i] + per_sentence_example[i]))
-    bank_flag = question.red_flags[int(np.argmax(flag_sims.max(axis=1)))] if r else None
+    bridge = _bridge(point_vecs, piece_vecs, passages, unit_vectors or embedder.embed_documents)
     return AnswerSignals(
         point_similarity=[round(float(point_sims[i].max()), 4) for i in range(p)],
         point_terms=[round(_term_share(pt, answer_terms), 4) for pt in question.expected_points],
+        point_bridge=[round(float(b), 4) for b in bridge] if any(pieces) else [0.0] * p,
         topic=round(topic, 4),
-        red_flag=features,
-        admitting=said[admitting],
-        bank_flag=bank_flag,
-        facts=check_facts(embedder, answer, passages),
+        said=said,
+        red_flag=np.round(features, 4),
+        facts=check_facts(embedder, answer, passages, roles),
     )
+
+
+def _bridge(
+    point_vecs: np.ndarray, piece_vecs: np.ndarray, passages: list[Passage], unit_vectors: UnitVectorReader
+) -> np.ndarray:
+    """Per point, how surely the answer says what one of the organization's sentences about
+    the point says: over the passages' sentences, the best of the weaker link of
+    point-to-sentence and sentence-to-answer. Staff answer in their organization's words
+    ("the change issue gets the manager_approved label"), not the auditor's ("authorised by
+    the change authority")."""
+    texts = list(dict.fromkeys(u.context_text for p in passages for u in units_of(p)))
+    if not texts:
+        return np.zeros(len(point_vecs))
+    org = unit_vectors(texts)
+    to_point = point_vecs @ org.T  # (points, org sentences)
+    to_answer = (org @ piece_vecs.T).max(axis=1)  # (org sentences,)
+    return np.minimum(to_point, to_answer[None, :]).max(axis=1)
