@@ -68,13 +68,23 @@ class Assistant:
 
     @cached_property
     def embedder(self) -> Embedder:
+        """The configured model; with ``embedding_cache`` set, behind the shared cache (an
+        embedder passed in is used as it is)."""
+        model: Embedder
         if self.settings.embedder_backend == "onnx":
             from assistant.adapters.onnx_embedder import OnnxEmbedder
 
-            return OnnxEmbedder(self.settings.onnx_model_dir)
-        from assistant.adapters.embedder import SentenceTransformerEmbedder
+            model = OnnxEmbedder(self.settings.onnx_model_dir)
+        else:
+            from assistant.adapters.embedder import SentenceTransformerEmbedder
 
-        return SentenceTransformerEmbedder()
+            model = SentenceTransformerEmbedder()
+        if self.settings.embedding_cache is None:
+            return model
+        from assistant.adapters.cached_embedder import CachedEmbedder
+        from assistant.adapters.sqlite_vectors import SqliteVectorCache
+
+        return CachedEmbedder(model, SqliteVectorCache(self.settings.embedding_cache, model.name))
 
     @cached_property
     def store(self) -> VectorStore:

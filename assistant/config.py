@@ -53,6 +53,12 @@ class Settings(BaseSettings):
         description="torch: sentence-transformers on PyTorch; onnx: the int8 ONNX export made by `make install`.",
     )
     onnx_model_dir: Path | None = Field(None, description="Exported ONNX embedder; empty = the one in the venv.")
+    embedding_cache: Path | None = Field(
+        None,
+        description="A SQLite file of document embeddings that several data directories share (evals, "
+        "calibration, test runs): text any of them embedded is not embedded again. Empty = none; answer-unit "
+        "vectors then stay in the data directory.",
+    )
 
     # Retrieval
     top_k: int = Field(8, gt=0, le=50)
@@ -101,7 +107,7 @@ class Settings(BaseSettings):
     def _workspace(cls, value: str) -> str:
         return validate_workspace_name(value)
 
-    @field_validator("llm_model_path", "onnx_model_dir", mode="before")
+    @field_validator("llm_model_path", "onnx_model_dir", "embedding_cache", mode="before")
     @classmethod
     def _blank_path_is_none(cls, value: object) -> object:
         """An empty AUDITPREP_LLM_MODEL_PATH means "not set", not the current directory."""
@@ -121,7 +127,7 @@ class Settings(BaseSettings):
 
     @property
     def unit_vectors_path(self) -> Path:
-        return self.data_dir / "unit_vectors.sqlite"
+        return self.embedding_cache or self.data_dir / "unit_vectors.sqlite"
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -258,9 +259,13 @@ def calibrate(
     progress: Progress | None = None,
     part: Part = "fit",
     grading: list[Path] | None = None,
+    work_dir: Path | None = None,
 ) -> tuple[Calibration, dict[str, float]]:
-    """Fit everything on the ``part`` items of ``sets`` in a throw-away data directory."""
-    with tempfile.TemporaryDirectory(prefix="auditprep-calibrate-") as tmp:
+    """Fit everything on the ``part`` items of ``sets`` in a throw-away data directory, or
+    in ``work_dir`` (a data directory that already holds the knowledge base skips its
+    ingest; the result is the same)."""
+    scratch = nullcontext(str(work_dir)) if work_dir else tempfile.TemporaryDirectory(prefix="auditprep-calibrate-")
+    with scratch as tmp:
         work = settings.model_copy(update={"data_dir": Path(tmp)})
         assistant = build_assistant(work, calibrated=False)
         assistant.ensure_standard()
@@ -352,7 +357,7 @@ def run_calibrate(args, settings: Settings) -> int:
         calibration, figures = _refit_interviews(settings, root)
     else:
         with ingest_progress("calibrate") as progress:
-            calibration, figures = calibrate(settings, sets, progress)
+            calibration, figures = calibrate(settings, sets, progress, work_dir=getattr(args, "work_dir", None))
     if args.output:
         args.output.write_text(calibration.to_json(), encoding="utf-8")
         path = args.output
@@ -389,6 +394,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path)
     parser.add_argument("--resplit", action="store_true")
     parser.add_argument("--interviews-only", action="store_true")
+    parser.add_argument(
+        "--work-dir", type=Path, help="data directory for the corpora (one holding the knowledge base skips its ingest)"
+    )
     return run_calibrate(parser.parse_args(argv), load_settings())
 
 
