@@ -76,6 +76,14 @@ def summarize(session: InterviewSession, turns: list[Turn], bank: QuestionBank) 
         skipped = all(t.assessment and t.assessment.kind is AnswerKind.SKIPPED for t in answered)
         values = [t.assessment.score for t in answered if t.assessment and t.assessment.score is not None]
         score = max(values) if values else None
+        # a follow-up cannot lift a question above the cap a contradiction or admission set on it
+        capped = [
+            a.score
+            for a in (t.assessment for t in answered)
+            if a and a.score is not None and (a.contradictions or a.red_flags)
+        ]
+        if score is not None and capped:
+            score = min(score, min(capped))
         scores.append(
             QuestionScore(question_id=q.id, question=q.question, clauses=q.clauses, score=score, skipped=skipped)
         )
