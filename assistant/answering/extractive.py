@@ -10,7 +10,7 @@ from assistant.answering.routing import about_us
 from assistant.answering.sentences import pick_sentences
 from assistant.calibration import Thresholds
 from assistant.catalogue import Catalogue
-from assistant.evidence.compose import MAX_SUPPORT, choose_units, in_scope
+from assistant.evidence.compose import ANSWER_WORDS, MAX_SUPPORT, choose_units, in_scope
 from assistant.evidence.rules import AnswerTypes
 from assistant.evidence.selector import ScoredUnit
 from assistant.models import (
@@ -32,8 +32,7 @@ EVIDENCE_WORDS = 130
 MIN_SHARE = 0.5  # without a clause to steer, a sentence must share half the question's content words
 FINDINGS_SHOWN = 4
 LOOKUP_MIN_WORDS = 5  # "Role: CAB;" fragments of a table row say too little on their own
-EVIDENCE_QUOTES = 4
-EVIDENCE_GAPS = 3
+EVIDENCE_GAPS = 2  # the requirements an auditor will ask about, nearest the question first
 _VERDICT_LEAD = {
     Verdict.COVERED: "Yes: your documents cover {clause} [{marker}].",
     Verdict.PARTIAL: "Partly: your documents cover {clause} [{marker}] only in part.",
@@ -229,7 +228,7 @@ class ExtractiveGenerator:
         marker = book.passage(first.unit.passage, first.unit.quote)
         lines = [f"{lead.text[:-1]} [{marker}]."]
         support = ([first] if lead.partial else []) + chosen[1:]
-        lines += [f"- {self._quoted(s, book)}" for s in support[:MAX_SUPPORT]]
+        lines += [f"- {self._quoted(s, book)}" for s in _within(support[:MAX_SUPPORT], ANSWER_WORDS - _words(lines))]
         for clause_id in ctx.clauses[:1]:
             clause = self._catalogue.get(clause_id)
             lines.append(f"Relevant clause: {clause.id} {clause.title} [{book.clause(clause.id)}].")
@@ -247,22 +246,22 @@ class ExtractiveGenerator:
         asked = next((f for f in findings if ctx.focus_elements and f.element_id == ctx.focus_elements[0]), None)
         counted = f"{ev} of {len(findings)} requirement elements are evidenced."
         lines = [f"{lead} {self._asked_line(asked, ctx, book)}{counted}"]
-        quotes = [s for s in ctx.scored if s.probability >= self._thresholds.support][:EVIDENCE_QUOTES] or ctx.scored[
-            :1
-        ]
-        if quotes:
-            lines.append("Your documents say:")
-            lines += [f"- {self._quoted(s, book)}" for s in quotes]
+        tail: list[str] = []
         for d in ctx.disagreements[:2]:
             refs = [
                 f"{v} in {p.file_name} [{book.passage(p, self._quote_for(p, v))}]"
                 for v, p in zip(d.values, d.statements, strict=True)
             ]
-            lines.append(f"Your documents disagree on {d.topic}: " + " versus ".join(refs) + ".")
+            tail.append(f"Your documents disagree on {d.topic}: " + " versus ".join(refs) + ".")
         gaps = [f for f in self._focus(ctx, findings) if f.status is not ElementStatus.EVIDENCED][:EVIDENCE_GAPS]
         if gaps:
-            lines.append("An auditor will ask for evidence that:")
-            lines += [f"- {f.statement}" for f in gaps]
+            tail.append("An auditor will ask for evidence that:")
+            tail += [f"- {f.statement}" for f in gaps]
+        supported = [s for s in ctx.scored if s.probability >= self._thresholds.support] or ctx.scored[:1]
+        quotes = _within(supported[:MAX_SUPPORT], ANSWER_WORDS - _words(lines + tail))
+        if quotes:
+            lines += ["Your documents say:", *(f"- {self._quoted(s, book)}" for s in quotes)]
+        lines += tail
         confidence = ctx.scored[0].probability if ctx.scored else 0.3
         return "\n".join(lines), False, confidence
 
@@ -381,6 +380,23 @@ class ExtractiveGenerator:
 def about_organization(ctx: AnswerContext) -> bool:
     """The question asks about the organization (we, our, a name only its documents use)."""
     return bool((about_us(ctx.question) or ctx.organization_names) and ctx.org_documents)
+
+
+def _words(lines: list[str]) -> int:
+    return sum(len(line.split()) for line in lines)
+
+
+def _within(units: list[ScoredUnit], budget: int) -> list[ScoredUnit]:
+    """The units, in order, whose quotes fit in ``budget`` words; the first one always."""
+    kept: list[ScoredUnit] = []
+    used = 0
+    for s in units:
+        words = s.unit.words + len(s.unit.passage.title.split()) + 2  # "- Title: "…" [n]"
+        if kept and used + words > budget:
+            break
+        kept.append(s)
+        used += words
+    return kept
 
 
 def _sentence_case(text: str) -> str:
