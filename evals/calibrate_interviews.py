@@ -140,8 +140,8 @@ def fit_red_flag(rows: list[Measured]) -> tuple[LinearModel, float]:
     wanted = np.array(["red_flag" in r.item.expected_flags for r in rows if r.signals is not None])
     negatives = np.concatenate([s.red_flag for s, w in zip(answers, wanted, strict=True) if not w])
     flagged = [s.red_flag for s, w in zip(answers, wanted, strict=True) if w]
-    kinds, closeness = RED_FLAG_FEATURES.index("admission_kinds"), slice(0, 2)
-    chosen = [int(np.lexsort((x[:, closeness].sum(axis=1), x[:, kinds]))[-1]) for x in flagged]
+    kinds, closeness = RED_FLAG_FEATURES.index("admission_kinds"), RED_FLAG_FEATURES.index("admission_similarity")
+    chosen = [int(np.lexsort((x[:, closeness], x[:, kinds]))[-1]) for x in flagged]
     model = None
     for _ in range(RED_FLAG_ROUNDS):
         x = np.concatenate([negatives, np.stack([f[i] for f, i in zip(flagged, chosen, strict=True)])])

@@ -4,8 +4,8 @@ Measurements and decisions are kept apart so that the calibration command fits t
 decisions on exactly the numbers the live grader computes: each expected point's best
 sentence similarity and word share, how close the answer comes to the organization's own
 words for the point, how on-topic the answer is, the red-flag features of every sentence
-(closeness to the question's red flags and to examples of admitted nonconforming practice,
-the admission cues, the evidence judge's negation cue), and the facts the documents confirm
+(closeness to the nearest of the question's red flags and the examples of admitted
+nonconforming practice, the admission cues, the evidence judge's negation cue), and the facts the documents confirm
 or contradict.
 """
 
@@ -28,9 +28,10 @@ from assistant.text import content_terms, sentences
 
 # one row per answer sentence: an admission is one sentence ("we don't do PIRs though"), and
 # a long, otherwise sound answer must not dilute it
+# the question's red flags and the examples of admissions are both exemplars of an admission:
+# a sentence's closeness is to the nearest of them, whichever list it comes from
 RED_FLAG_FEATURES = (
-    "bank_flag_similarity",
-    "example_similarity",
+    "admission_similarity",
     "admission_kinds",
     "negation",
 )
@@ -121,10 +122,10 @@ def measure(
     topic = float(vectors[-1] @ vectors[m])
 
     answer_terms = set(content_terms(" ".join(pieces)))
+    nearest = np.maximum(flag_sims.max(axis=0), example_sims.max(axis=0)) if r else example_sims.max(axis=0)
     features = np.column_stack(
         [
-            flag_sims.max(axis=0) if r else np.zeros(m),
-            example_sims.max(axis=0),
+            nearest,
             np.asarray(kinds, dtype=np.float64),
             np.array([float(bool(negation.search(s))) for s in said]),
         ]
