@@ -24,6 +24,7 @@ from assistant.models import (
     Verdict,
 )
 from assistant.ports import Embedder
+from assistant.text import normalize_ws
 
 ABSTAIN_ORG = 0.40  # below this dense similarity, the workspace holds nothing on the topic
 ABSTAIN_STANDARD = 0.38
@@ -258,7 +259,8 @@ class ExtractiveGenerator:
             tail.append("An auditor will ask for evidence that:")
             tail += [f"- {f.statement}" for f in gaps]
         supported = [s for s in ctx.scored if s.probability >= self._thresholds.support] or ctx.scored[:1]
-        quotes = _within(supported[:MAX_SUPPORT], ANSWER_WORDS - _words(lines + tail))
+        # the requirements listed after the quotes are a list: the quotes keep the answer's length
+        quotes = _within(supported[:MAX_SUPPORT], ANSWER_WORDS - _words(lines))
         if quotes:
             lines += ["Your documents say:", *(f"- {self._quoted(s, book)}" for s in quotes)]
         lines += tail
@@ -266,16 +268,21 @@ class ExtractiveGenerator:
         return "\n".join(lines), False, confidence
 
     def _asked_line(self, f: ElementFinding | None, ctx: AnswerContext, book: CitationBook) -> str:
-        """What the element check found for the requirement the question is about."""
+        """What the element check found for the requirement the question is about, named by
+        its topic (the element's first cue); the requirement itself is listed further down
+        when it is not evidenced."""
         if f is None or ctx.comparison:
             return ""
-        requirement = _sentence_case(f.statement.rstrip("."))
-        passage = next((p for p in ctx.passages if p.id == f.passage_id), None) if f.passage_id else None
-        if f.status is ElementStatus.NOT_FOUND or passage is None or not f.quote:
-            return f"Not shown in your documents: {requirement}. "
-        marker = book.passage(passage, f.quote)
-        label = "Shown" if f.status is ElementStatus.EVIDENCED else "Only weakly shown"
-        return f"{label} in {passage.title} [{marker}]: {requirement}. "
+        element = self._catalogue.element(f.element_id)
+        topic = element.cues[0] if element.cues else _sentence_case(f.statement.split(",")[0].rstrip("."))
+        if f.status is ElementStatus.NOT_FOUND:
+            return f"On {topic}: not shown in your documents. "
+        label = "shown" if f.status is ElementStatus.EVIDENCED else "only weakly shown"
+        passage = _holder(ctx, f)
+        if passage is None or not f.quote:  # the quote was not retrieved: name the document only
+            where = f" in {f.document.rsplit('/', 1)[-1]}" if f.document else ""
+            return f"On {topic}: {label}{where}. "
+        return f"On {topic}: {label} in {passage.title} [{book.passage(passage, f.quote)}]. "
 
     def _quoted(self, s: ScoredUnit, book: CitationBook) -> str:
         p = s.unit.passage
@@ -360,10 +367,8 @@ class ExtractiveGenerator:
 
     def _finding_line(self, f: ElementFinding, ctx: AnswerContext, book: CitationBook) -> str:
         label = _STATUS_LABEL[f.status]
-        if f.status is ElementStatus.NOT_FOUND or not f.passage_id or not f.quote:
-            return f"- {label}: {f.statement}"
-        passage = next((p for p in ctx.passages if p.id == f.passage_id), None)
-        if passage is None:
+        passage = _holder(ctx, f)
+        if f.status is ElementStatus.NOT_FOUND or passage is None or not f.quote:
             return f"- {label}: {f.statement}"
         return f'- {label}: {f.statement} "{f.quote}" [{book.passage(passage, f.quote)}]'
 
@@ -380,6 +385,17 @@ class ExtractiveGenerator:
 def about_organization(ctx: AnswerContext) -> bool:
     """The question asks about the organization (we, our, a name only its documents use)."""
     return bool((about_us(ctx.question) or ctx.organization_names) and ctx.org_documents)
+
+
+def _holder(ctx: AnswerContext, f: ElementFinding) -> Passage | None:
+    """The passage that holds a finding's quote verbatim: its own, else another retrieved
+    one (a finding can point at the chunk nearest the requirement and quote its neighbour)."""
+    if not f.quote:
+        return None
+    quote = normalize_ws(f.quote)
+    own = [p for p in ctx.passages if p.id == f.passage_id]
+    rest = [p for p in ctx.passages if p.id != f.passage_id and p.source == f.document]
+    return next((p for p in own + rest if quote in normalize_ws(p.text)), None)
 
 
 def _words(lines: list[str]) -> int:
