@@ -26,7 +26,6 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from assistant.errors import ConfigurationError, StoreUnavailable
 
 # pg_advisory_lock key for schema upgrades ("auditprep" in ASCII, as a 64-bit integer).
-_MIGRATION_LOCK_KEY = 0x6175646974707265
 _upgraded: weakref.WeakSet[Engine] = weakref.WeakSet()
 _upgrade_lock = threading.Lock()
 
@@ -122,7 +121,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
     from alembic import command
 
     config, _ = _script()
-    with connect(engine) as conn, _exclusive(engine, conn):
+    with connect(engine) as conn, named_lock(engine, "schema-upgrade"):  # one upgrade at a time, every node
         config.attributes["connection"] = conn
         try:
             command.upgrade(config, revision)
@@ -143,30 +142,6 @@ def ensure_schema(engine: Engine) -> None:
         if current_revision(engine) != head_revision():
             upgrade(engine)
         _upgraded.add(engine)
-
-
-@contextmanager
-def _exclusive(engine: Engine, conn: Connection) -> Iterator[None]:
-    """One upgrade at a time across processes and nodes."""
-    if engine.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
-        conn.commit()
-        try:
-            yield
-        finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK_KEY})
-            conn.commit()
-        return
-    database = engine.url.database
-    if not database or database == ":memory:" or "mode=memory" in database:
-        yield
-        return
-    handle: Any = open(f"{database}.migrate.lock", "a+b")  # noqa: SIM115 - held for the block
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        yield
-    finally:
-        handle.close()
 
 
 @contextmanager
