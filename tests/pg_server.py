@@ -16,6 +16,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -111,15 +112,23 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture
-def pg_url(postgres_server: str) -> Iterator[str]:
-    """A fresh, empty database on the session's cluster."""
+@contextmanager
+def fresh_database(postgres_server: str, prefix: str = "t") -> Iterator[str]:
+    """A new, empty database on the session's cluster, dropped afterwards (with any
+    connection still open to it)."""
     import psycopg
 
-    name = f"t_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = postgres_server.replace("postgresql+psycopg://", "postgresql://") + "postgres"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     yield postgres_server + name
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database on the session's cluster."""
+    with fresh_database(postgres_server) as url:
+        yield url

@@ -16,9 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +30,7 @@ from assistant.db import create_db_engine
 from assistant.ports import StoredChunk
 from assistant.workspaces import STANDARD_COLLECTION
 from tests.conftest import make_settings
+from tests.pg_server import fresh_database
 
 pytestmark = pytest.mark.integration
 
@@ -56,20 +55,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@contextmanager
-def _database(postgres_server: str) -> Iterator[str]:
-    """A database of the module's own on the session's cluster."""
-    import psycopg
-
-    name = f"two_nodes_{uuid.uuid4().hex[:8]}"
-    admin = postgres_server.replace("postgresql+psycopg://", "postgresql://") + "postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield postgres_server + name
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _seed_standard(template: Path, target: Assistant) -> None:
@@ -100,7 +85,7 @@ def deployment(
     root = tmp_path_factory.mktemp("two-nodes")
     template = root / "template"
     shutil.copytree(standard_template, template)  # opened for reading, but never the shared one
-    with _database(postgres_server) as database_url:
+    with fresh_database(postgres_server, "two_nodes") as database_url:
         shared = {"database_url": database_url, "chroma_url": chroma_server}
         _seed_standard(template, build_assistant(make_settings(root / "seed", **shared), embedder=embedder))
         processes, nodes = [], []
