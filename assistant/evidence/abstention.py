@@ -1,6 +1,6 @@
 """Whether the best units answer what was asked, or only share its names.
 
-"Which version of Tamland does GitLab run?" retrieves every sentence about Tamland, and a
+"Which version of Forecaster does Acme run?" retrieves every sentence about Forecaster, and a
 bi-encoder scores them high because of the shared name. With the names the question uses
 masked on both sides, what is left — "which version of … does … run" — is compared with
 what each unit says. That similarity, the selector's own confidence and whether the units

@@ -42,7 +42,7 @@ def fuzzy_index(terms: Iterable[str]) -> dict[str, set[str]]:
 
 
 def name_terms(*names: str) -> set[str]:
-    """Terms of a document's file name and title ("gitlab_change-management.md")."""
+    """Terms of a document's file name and title ("acme_change-management.md")."""
     out: set[str] = set()
     for name in names:
         base = name.rsplit("/", 1)[-1]

@@ -1,7 +1,7 @@
 """The role names the fact reader compares (``knowledge/rules/roles.yaml``), plus the roles an
 organization's own documents define.
 
-A generic list cannot know that GitLab's "EOC" approves changes or that another company calls
+A generic list cannot know that one organization's "EOC" approves changes or that another calls
 its change board "the TAB": documents define such names as an acronym after a name ending in
 a role word ("Engineer On Call (EOC)"). Those definitions are read from the passages being
 compared, so an answer and a procedure that both say "EOC" (or one spells it out) name the
