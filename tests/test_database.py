@@ -216,3 +216,30 @@ def test_the_api_answers_503_when_postgresql_goes_away_after_start(
         "code": "unavailable",
         "message": "the database is unavailable; try again shortly",
     }
+
+
+def test_slack_oauth_tables_the_bot_made_before_migrations_are_kept_with_their_rows(tmp_path: Path):
+    """Before its tables were migrated, the bot's installation store created them itself: an
+    upgrade adopts them, rows and all, and the schema then matches the migrations."""
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'auditprep.db'}")
+    upgrade(engine, "0004")
+    store = SQLAlchemyInstallationStore(client_id="111.222", engine=engine)
+    store.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            store.bots.insert().values(
+                client_id="111.222",
+                app_id="A1",
+                team_id="T1",
+                bot_token="xoxb-1",
+                is_enterprise_install=False,
+                installed_at=datetime(2026, 1, 1),
+            )
+        )
+    assert upgrade(engine) == head_revision()
+    bot = store.find_bot(enterprise_id=None, team_id="T1")
+    assert bot is not None and bot.bot_token == "xoxb-1"
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []

@@ -74,3 +74,28 @@ def test_an_uninstalled_team_or_a_forged_state_gets_nothing(tmp_path, fake):
     stranger.event(mention("Who approves changes?"))
     time.sleep(1.0)
     assert not ask.questions and not fake.named("chat.postMessage")
+
+
+def test_the_oauth_tables_are_declared_as_the_slack_stores_define_them():
+    """Migrations create the OAuth tables from ``assistant/schema.py``; the stores read and
+    write them with their own definitions: the two must agree column for column."""
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+    from sqlalchemy import MetaData
+
+    from assistant import schema
+
+    theirs = MetaData()
+    SQLAlchemyInstallationStore.build_installations_table(
+        theirs, SQLAlchemyInstallationStore.default_installations_table_name
+    )
+    SQLAlchemyInstallationStore.build_bots_table(theirs, SQLAlchemyInstallationStore.default_bots_table_name)
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(theirs, SQLAlchemyOAuthStateStore.default_table_name)
+    for name, table in theirs.tables.items():
+        ours = schema.metadata.tables[name]
+        assert [(c.name, str(c.type), c.nullable, c.primary_key) for c in ours.columns] == [
+            (c.name, str(c.type), c.nullable, c.primary_key) for c in table.columns
+        ], name
+        assert {(i.name, tuple(c.name for c in i.columns)) for i in ours.indexes} == {
+            (i.name, tuple(c.name for c in i.columns)) for i in table.indexes
+        }, name

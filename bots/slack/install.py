@@ -19,6 +19,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 
 from assistant.config import Settings
+from assistant.db import ensure_schema
 
 MANIFEST = Path(__file__).with_name("manifest.yaml")
 INSTALL_PATH = "/slack/install"
@@ -38,10 +39,10 @@ def bot_scopes() -> list[str]:
 
 def build_oauth_flow(settings: Settings, engine: Engine, client: WebClient) -> OAuthFlow:
     """The install flow at ``/slack/install`` → Slack → ``/slack/oauth_redirect``."""
+    # their tables are created by the migrations (assistant/schema.py), as every other table
+    ensure_schema(engine)
     installations = SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=engine)
-    installations.metadata.create_all(engine)
     states = SQLAlchemyOAuthStateStore(expiration_seconds=STATE_TTL_S, engine=engine)
-    states.metadata.create_all(engine)
     return OAuthFlow(
         client=client,
         settings=OAuthSettings(
