@@ -28,6 +28,19 @@ def _bot_columns() -> list[sa.Column]:
     ]
 
 
+def _team_bot_columns() -> list[sa.Column]:
+    return [
+        sa.Column("team_id", _SHORT),
+        sa.Column("team_name", _NAME),
+        sa.Column("bot_token", _NAME),
+        sa.Column("bot_id", _SHORT),
+        sa.Column("bot_user_id", _SHORT),
+        sa.Column("bot_scopes", _SCOPES),
+        sa.Column("bot_refresh_token", _NAME),
+        sa.Column("bot_token_expires_at", sa.DateTime),
+    ]
+
+
 def upgrade() -> None:
     existing = set(sa.inspect(op.get_bind()).get_table_names())
     if "slack_installations" not in existing:
@@ -35,14 +48,7 @@ def upgrade() -> None:
             "slack_installations",
             *_bot_columns(),
             sa.Column("enterprise_url", _NAME),
-            sa.Column("team_id", _SHORT),
-            sa.Column("team_name", _NAME),
-            sa.Column("bot_token", _NAME),
-            sa.Column("bot_id", _SHORT),
-            sa.Column("bot_user_id", _SHORT),
-            sa.Column("bot_scopes", _SCOPES),
-            sa.Column("bot_refresh_token", _NAME),
-            sa.Column("bot_token_expires_at", sa.DateTime),
+            *_team_bot_columns(),
             sa.Column("user_id", _SHORT, nullable=False),
             sa.Column("user_token", _NAME),
             sa.Column("user_scopes", _SCOPES),
@@ -65,14 +71,7 @@ def upgrade() -> None:
         op.create_table(
             "slack_bots",
             *_bot_columns(),
-            sa.Column("team_id", _SHORT),
-            sa.Column("team_name", _NAME),
-            sa.Column("bot_token", _NAME),
-            sa.Column("bot_id", _SHORT),
-            sa.Column("bot_user_id", _SHORT),
-            sa.Column("bot_scopes", _SCOPES),
-            sa.Column("bot_refresh_token", _NAME),
-            sa.Column("bot_token_expires_at", sa.DateTime),
+            *_team_bot_columns(),
             sa.Column("is_enterprise_install", sa.Boolean, nullable=False),
             sa.Column("installed_at", sa.DateTime, nullable=False),
         )
