@@ -82,9 +82,8 @@ class Assistant:
         if self.settings.embedding_cache is None:
             return model
         from assistant.adapters.cached_embedder import CachedEmbedder
-        from assistant.adapters.sqlite_vectors import SqliteVectorCache
 
-        return CachedEmbedder(model, SqliteVectorCache(self.settings.embedding_cache, model.name))
+        return CachedEmbedder.in_file(model, self.settings.embedding_cache)
 
     @cached_property
     def store(self) -> VectorStore:

@@ -47,10 +47,8 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, embedding_cache: Path) -> Non
 def embedder(embedding_cache: Path):
     from assistant.adapters.cached_embedder import CachedEmbedder
     from assistant.adapters.embedder import SentenceTransformerEmbedder
-    from assistant.adapters.sqlite_vectors import SqliteVectorCache
 
-    model = SentenceTransformerEmbedder()
-    return CachedEmbedder(model, SqliteVectorCache(embedding_cache, model.name))
+    return CachedEmbedder.in_file(SentenceTransformerEmbedder(), embedding_cache)
 
 
 @pytest.fixture(scope="session")

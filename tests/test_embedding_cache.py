@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 
 from assistant.adapters.cached_embedder import CachedEmbedder
-from assistant.adapters.sqlite_vectors import SqliteVectorCache
 from assistant.bootstrap import build_assistant
 from assistant.testing import HashEmbedder
 from tests.conftest import make_settings
@@ -18,7 +17,7 @@ TEXTS = ["Normal changes are approved by the CAB.", "P1 incidents get a response
 
 
 def _cached(path: Path, inner) -> CachedEmbedder:
-    return CachedEmbedder(inner, SqliteVectorCache(path, inner.name))
+    return CachedEmbedder.in_file(inner, path)
 
 
 def test_a_second_instance_on_the_same_file_reads_what_the_first_embedded(tmp_path: Path):

@@ -9,9 +9,11 @@ read back equals a fresh embedding. Queries are not cached: one text, embedded o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
+from assistant.adapters.sqlite_vectors import SqliteVectorCache
 from assistant.ports import Embedder, VectorCache
 
 
@@ -21,6 +23,11 @@ class CachedEmbedder:
     def __init__(self, inner: Embedder, cache: VectorCache) -> None:
         self._inner = inner
         self._cache = cache
+
+    @classmethod
+    def in_file(cls, inner: Embedder, path: Path) -> CachedEmbedder:
+        """``inner`` behind the SQLite cache at ``path`` (its vectors of ``inner``'s model only)."""
+        return cls(inner, SqliteVectorCache(path, inner.name))
 
     @property
     def name(self) -> str:
