@@ -54,7 +54,7 @@ from assistant.readiness.elements import (
 from assistant.readiness.findings import FindingBuilder, ordered
 from assistant.readiness.freshness import check_document, departed_owners
 from assistant.readiness.grading import GradingRules, clause_score, clause_status, element_state
-from assistant.readiness.identification import Identification
+from assistant.readiness.identification import Identification, Identified
 from assistant.readiness.kinds import DocumentKinds, hold_to_kind
 from assistant.readiness.models import (
     Action,
@@ -106,13 +106,14 @@ class _Documents:
     registers: list[RecordFinding]
     deferred: list[Downgrade]
     unidentified: list[Downgrade]
+    identified: Identified | None
     checklist: list[ChecklistEntry]
     inconsistencies: list[Disagreement]
 
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 7  # bump when the report's meaning changes without a release
+CACHE_FORMAT = 8  # bump when the report's meaning changes without a release
 WATCH_S = 5.0  # how often a server looks for changes of the workspaces it serves
 
 
@@ -330,6 +331,7 @@ class ReadinessService:
             registers=record_findings(texts, tags, self._catalogue, as_of),
             deferred=self._rules.deferrals(texts, addressed_clauses(tags)),
             unidentified=self._identification.unidentified(texts),
+            identified=self._identification.evidence(texts, passages),
             checklist=self._checklist(records, texts),
             inconsistencies=find_disagreements(passages, self._catalogue),
         )
@@ -345,7 +347,7 @@ class ReadinessService:
         deferred = [d for d in docs.deferred if d.element_id.startswith(clause_id + "-e")]
         absent = self._rules.absences(clause_id, findings, docs.texts, relevant, docs.passages)
         absent += [d for d in docs.unidentified if d.element_id.startswith(clause_id + "-e")]
-        findings = apply(findings, deferred + absent)
+        findings = self._identification.confirm(apply(findings, deferred + absent), docs.identified)
         findings, wrong_kind = hold_to_kind(findings, self._kinds, docs.of_kind, docs.passages, self._rules)
         deferred_ids = {d.element_id for d in deferred}
         absent_ids = {d.element_id for d in absent} | wrong_kind
