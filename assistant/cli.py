@@ -119,6 +119,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workspace", "-w")
+    p.add_argument(
+        "--workers",
+        type=_worker_count,
+        help="worker processes, each loading the model once (default AUDITPREP_WORKERS, 0 = one per CPU core)",
+    )
     p.set_defaults(run=_serve)
 
     p = sub.add_parser("slack", parents=[common], help="run the Slack bot in Socket Mode")
@@ -420,21 +425,69 @@ def _keys_revoke(args: argparse.Namespace, settings) -> int:
     return EXIT_OK
 
 
-def _serve(args: argparse.Namespace, settings) -> int:
-    import uvicorn
+def _worker_count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0 <= count <= 64:
+        raise argparse.ArgumentTypeError("use 0 (one per CPU core) to 64")
+    return count
 
-    from assistant.api.app import create_app
+
+def serve_workers(requested: int) -> int:
+    """Worker processes to serve with: ``requested``, or one per CPU core for 0. Answering is
+    CPU-bound Python under one GIL, so one process uses about one core however many
+    requests it has in flight."""
+    import os
+
+    if requested:
+        return requested
+    if hasattr(os, "sched_getaffinity"):  # the cores this process may run on, not the machine's
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def _serve(args: argparse.Namespace, settings) -> int:
+    import os
+
+    import uvicorn
 
     if settings.auth == "off" and args.host not in ("127.0.0.1", "localhost", "::1"):
         print("error: AUDITPREP_AUTH=off is only allowed on 127.0.0.1", file=sys.stderr)
         return EXIT_USAGE
-    app = create_app(settings)
-    app.state.assistant.readiness.warm(settings.workspace)
-    print(f"auditprep serving on http://{args.host}:{args.port}  (docs at /docs)")
-    if settings.auth == "on":
-        print("API keys: auditprep keys create --workspace NAME")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    workers = serve_workers(settings.workers if args.workers is None else args.workers)
+    if workers == 1:
+        from assistant.api.app import create_app
+
+        app = create_app(settings)
+        app.state.assistant.readiness.warm(settings.workspace)
+        _serving(args, settings, workers)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        return EXIT_OK
+    from assistant.api.app import check_serving
+
+    check_serving(settings)  # a bad database URL is one error line here, not a crash in every worker
+    # Each worker builds its own app from the environment: pass it what the command line changed.
+    os.environ["AUDITPREP_DATA_DIR"] = str(settings.data_dir.resolve())
+    os.environ["AUDITPREP_WORKSPACE"] = settings.workspace
+    _serving(args, settings, workers)
+    uvicorn.run(
+        "assistant.api.app:worker_app",
+        factory=True,
+        workers=workers,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+    )
     return EXIT_OK
+
+
+def _serving(args: argparse.Namespace, settings, workers: int) -> None:
+    processes = "1 process" if workers == 1 else f"{workers} worker processes"
+    print(f"auditprep serving on http://{args.host}:{args.port}  (docs at /docs; {processes})", flush=True)
+    if settings.auth == "on":
+        print("API keys: auditprep keys create --workspace NAME", flush=True)
 
 
 def _slack(args: argparse.Namespace, settings) -> int:

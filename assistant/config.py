@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     auth: Literal["on", "off"] = "on"
     rate_limit_per_minute: int = Field(60, gt=0)
     max_upload_bytes: int = Field(20 * 1024 * 1024, gt=0)
+    workers: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="`auditprep serve` worker processes, each with its own model and caches; 0 = one per CPU core.",
+    )
 
     # Slack
     slack_bot_token: SecretStr = SecretStr("")

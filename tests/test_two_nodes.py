@@ -102,6 +102,7 @@ def deployment(
                     "AUDITPREP_CHROMA_URL": chroma_server,
                     "AUDITPREP_DATA_DIR": str(root / f"node-{name}"),  # nothing shared on disk
                     "AUDITPREP_WORKSPACE": "acme",
+                    "AUDITPREP_WORKERS": "1",  # a node per process: two processes, two models
                     "AUDITPREP_RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT),
                     "HF_HUB_OFFLINE": "1",
                     "TRANSFORMERS_OFFLINE": "1",

@@ -19,6 +19,28 @@ from assistant.config import Settings
 STATIC = Path(__file__).parent / "static"
 
 
+def check_serving(settings: Settings) -> None:
+    """Open the database (upgrading its schema once) before worker processes start, so a bad
+    URL or an unreachable server is one error in the serving command, not in every worker."""
+    assistant = build_assistant(settings)
+    assistant.manifest  # noqa: B018 - connects and migrates
+    assistant.engine.dispose()
+
+
+def worker_app() -> FastAPI:
+    """The app of one ``auditprep serve --workers N`` worker process, built from the
+    environment the serving command set. Every worker loads the model and keeps its caches;
+    the database, the store and the readiness report on disk are what they share."""
+    from assistant.config import load_settings
+    from assistant.logging_setup import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    app = create_app(settings)
+    app.state.assistant.readiness.warm(settings.workspace)
+    return app
+
+
 def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
     assistant = assistant or build_assistant(settings)
     app = FastAPI(
