@@ -183,6 +183,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--ingest-chunks", type=int, default=2000, help="ingest benchmark corpus size")
     p.add_argument("--clients", type=int, default=20, help="concurrent clients of the API load run")
     p.add_argument("--seconds", type=float, default=30.0, help="duration of the API load run")
+    p.add_argument(
+        "--api-workers", type=_worker_count, default=0, help="server worker processes (default: one per CPU core)"
+    )
     p.set_defaults(run=_bench)
     return parser
 

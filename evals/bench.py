@@ -366,7 +366,7 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     if what in ("api", "all"):
         from evals.bench_api import bench_api
 
-        figures["api"] = bench_api(settings, clients=args.clients, seconds=args.seconds)
+        figures["api"] = bench_api(settings, clients=args.clients, seconds=args.seconds, workers=args.api_workers)
         console.print(f"api: {figures['api']}")
     figures["targets"] = targets(figures, load_average())
     table = Table(title="targets")

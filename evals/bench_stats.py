@@ -46,6 +46,34 @@ def peak_rss_mb(pid: int | str = "self") -> float:
     return round(status_kb("VmHWM", pid) / 1024, 1)
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and every process under it (a server's worker processes); [] once it is gone."""
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        tasks = Path(f"/proc/{current}/task")
+        try:
+            children = [int(c) for t in tasks.iterdir() for c in (t / "children").read_text().split()]
+        except OSError:
+            continue
+        found.append(current)
+        pending.extend(children)
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU time the processes have used so far (exited ones count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def reset_peak_rss() -> bool:
     """Restart the process's peak-RSS counter so each phase reports its own peak."""
     try:

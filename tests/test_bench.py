@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
-from evals.bench_stats import load_average, peak_rss_mb, percentile, summarize_ms, targets
+from evals.bench_stats import (
+    cpu_seconds,
+    load_average,
+    peak_rss_mb,
+    percentile,
+    process_tree,
+    summarize_ms,
+    targets,
+)
 
 
 @pytest.mark.parametrize("q", [0, 5, 25, 50, 90, 95, 99, 100])
@@ -32,6 +42,28 @@ def test_memory_and_load_readings_are_numbers():
     assert peak_rss_mb() > 0
     assert peak_rss_mb(pid=2**22 + 12345) == 0.0  # no such process: no figure, no error
     assert len(load_average()) in (0, 3)
+
+
+def test_a_servers_worker_processes_and_their_cpu_time_are_counted():
+    """The API load run sums CPU time over the server and its workers."""
+    import os
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; sum(range(3_000_000)); time.sleep(30)"])
+    try:
+        tree = process_tree(os.getpid())
+        assert tree[0] == os.getpid() and child.pid in tree
+        deadline = time.monotonic() + 20
+        while cpu_seconds([child.pid]) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert cpu_seconds([child.pid]) > 0
+        assert cpu_seconds(tree) >= cpu_seconds([os.getpid()]) + cpu_seconds([child.pid]) - 0.05
+    finally:
+        child.kill()
+        child.wait()
+    assert child.pid not in process_tree(os.getpid())
+    assert process_tree(2**22 + 12345) == [] and cpu_seconds([2**22 + 12345]) == 0.0
 
 
 def test_targets_sit_next_to_their_figures_and_load():
