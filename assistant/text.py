@@ -14,6 +14,12 @@ _NEXT_STARTS = r"(?=[A-Z0-9\"'(])"  # the next word starts a sentence: "v1.2 is"
 _SENTENCE_BREAK = re.compile(_STOP + _NEXT_STARTS)
 _ANY_STOP = re.compile(_STOP)
 _UNIT_BREAK = re.compile(r"(?<=[.!?;])\s+" + _NEXT_STARTS + r"|\n+")  # table cells and lines end units too
+# where a sentence parts into clauses: punctuation, a spaced dash and the words that start a
+# contrast, a condition or a next step ("we raise the RFC, then the CAB approves it but only on
+# Tuesdays"); finer still at the words that join two statements ("and", "so", "which")
+_CLAUSE_EDGE = r"[;,:()]|\s-\s|\b(?:but|whereas|while|then|unless)\b"
+_CLAUSE_BREAK = re.compile(rf"\s*(?:{_CLAUSE_EDGE})\s*", re.I)
+_FINE_CLAUSE_BREAK = re.compile(rf"\s*(?:{_CLAUSE_EDGE}|\b(?:and then|and|so|which|where|because)\b)\s*", re.I)
 
 
 def normalize_ws(text: str) -> str:
@@ -43,6 +49,14 @@ def split_sentences(text: str, *, strict: bool = True) -> list[str]:
 def sentences(text: str) -> list[str]:
     """Quotable statements of a passage: sentences, table cells and lines of three words or more."""
     return [normalize_ws(s) for s in _UNIT_BREAK.split(text) if len(s.split()) >= 3]
+
+
+def clauses(sentence: str, *, fine: bool = False) -> list[str]:
+    """A sentence's clauses in order, without the punctuation or words that joined them.
+    ``fine`` also parts statements joined by "and", "so", "which": a point an answer makes is
+    matched against its own words; a fact keeps "the change manager and the CAB approve" whole."""
+    pattern = _FINE_CLAUSE_BREAK if fine else _CLAUSE_BREAK
+    return [c.strip() for c in pattern.split(sentence) if c and c.strip()]
 
 
 def shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:

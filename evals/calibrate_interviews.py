@@ -11,8 +11,8 @@ against a throw-away workspace of its organization's documents); then, on those 
   round, starting from the admission cues) a positive; an answer's probability is its most
   admitting sentence's, and the threshold the middle of those with the best F1 on the fit answers;
 - the point, word-share, organization-words and fact weights, the three score cuts and the
-  two caps are the grid point with the most exact plus within-one agreements with the
-  auditor's scores, and the off-topic similarity the middle of those with the best
+  two caps are the grid point with the most exact plus half-weighted within-one agreements
+  with the auditor's scores, and the off-topic similarity the middle of those with the best
   precision-weighted F-score.
 
 Grids are fixed and ties go to the first grid point, so re-running gives the same numbers.
@@ -48,7 +48,9 @@ OFF_TOPIC_GRID = tuple(round(x, 2) for x in np.arange(0.0, 0.42, 0.02))
 THRESHOLD_GRID = tuple(round(x, 2) for x in np.arange(0.2, 0.81, 0.05))
 SUBJECT_GRID = tuple(round(x, 2) for x in np.arange(0.30, 0.76, 0.025))
 MARGIN_GRID = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12)
-WITHIN_WEIGHT = 1.0  # an agreement within one point counts this much beside an exact one
+# an agreement within one point counts half an exact one: counted alike, cut-offs that give
+# nearly every on-topic answer a 4 ride on within-one agreements and teach staff nothing
+WITHIN_WEIGHT = 0.5
 PRECISION_WEIGHT = 0.5  # F-beta for contradictions and off topic: a false one teaches staff the wrong thing
 RED_FLAG_C = 0.5  # inverse regularisation: a few dozen flagged answers
 RED_FLAG_ROUNDS = 5  # rounds of choosing each flagged answer's admitting sentence and refitting

@@ -147,6 +147,17 @@ def test_a_right_fact_is_confirmed_not_contradicted(grader, bank):
             "the CAB authorises it depending on the risk, it is tested in staging with a back-out plan, and it goes "
             "on the change schedule on the portal before the window. We don't do post-implementation reviews though.",
         ),
+        # one admitting clause inside a long sentence: the sentence is as close as its closest clause
+        (
+            "q-8.4.3-02",
+            "We set thresholds on the dashboards, the alerts land in a channel, nobody looks at them, and we wait "
+            "until something breaks.",
+        ),
+        (
+            "q-8.5.1.3-01",
+            "Changes are raised in the tool and assessed, the CAB approves the big ones, we skip the testing when we "
+            "are short of time, and they go on the schedule.",
+        ),
     ],
 )
 def test_admitted_nonconforming_practice_is_a_red_flag_that_caps_the_score_at_one(grader, bank, question_id, answer):

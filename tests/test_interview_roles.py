@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import KnowledgeError
-from assistant.interviews.facts import extract
+from assistant.interviews.facts import agree, extract
 from assistant.interviews.roles import load_roles
 from tests.conftest import KNOWLEDGE
 
@@ -50,6 +50,22 @@ def test_without_roles_no_approver_is_read():
     assert [f.kind for f in extract("The change manager approves every normal change.", load_roles(KNOWLEDGE))] == [
         "approver"
     ]
+
+
+def test_roles_joined_by_and_stay_in_one_approver_fact():
+    said = "Major changes are approved by the change manager and the service director."
+    [fact] = extract(said, load_roles(KNOWLEDGE))
+    assert (fact.kind, fact.value) == ("approver", "change manager|service director")
+
+
+def test_an_escalation_naming_one_of_the_documented_levels_agrees_with_the_document():
+    roles = load_roles(KNOWLEDGE)
+    [documented] = extract("Open complaints are escalated to the service level manager or the service director.", roles)
+    [said] = extract("If it still isn't sorted it is escalated to the service director.", roles)
+    [other] = extract("If it still isn't sorted it is escalated to the finance director.", roles)
+    assert {documented.kind, said.kind, other.kind} == {"escalation"}
+    assert agree(said, documented)
+    assert not agree(other, documented)
 
 
 def test_a_broken_roles_file_is_refused_with_its_name(tmp_path: Path):

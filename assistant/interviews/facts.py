@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.interviews.roles import RoleNames
-from assistant.text import content_terms, normalize_ws, sentences
+from assistant.text import clauses, content_terms, normalize_ws, sentences
 
 _APPROVAL = re.compile(
     r"\b(approv\w*|authori[sz](?:e|es|ed|ing|ation)|sign\w* (?:it |them )?off|sign-off|decides?|decided|"
@@ -85,7 +85,6 @@ _WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sun
 _PRIORITY = re.compile(r"\b(?:P|priority\s*)([1-5])\b", re.I)
 _PERCENT = re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s*(?:%|per ?cent)", re.I)
 _TABLE_ROW = re.compile(r"^[A-Z][\w /()&-]{0,40}: [^;]+(?:; [A-Z][\w /()&-]{0,40}: [^;]*)+;?$")
-_CLAUSE_BREAK = re.compile(r"\s*(?:[;,()]|\s-\s|\b(?:but|whereas|while|then|unless)\b)\s*", re.I)
 _NEGATION = re.compile(
     r"\b(?:not|never|no|without|don'?t|doesn'?t|isn'?t|aren'?t|won'?t|can'?t)\s+(?:\w+\s+){0,2}?(?:need\s+)?(?:for\s+)?"
     r"(?:approv|authori|sign|decid|escalat|wait)",
@@ -176,7 +175,7 @@ def _clauses(statement: str) -> list[str]:
     if _TABLE_ROW.match(statement):
         fields = [f.strip() for f in statement.rstrip(";").split("; ")]
         return [f"{fields[0]} {f}" if i else f for i, f in enumerate(fields)]
-    return [c for c in _CLAUSE_BREAK.split(statement) if c and c.strip()]
+    return clauses(statement)
 
 
 def _row_priority(statement: str) -> str | None:
@@ -256,7 +255,8 @@ def _narrowed(fact: Fact, facts: list[Fact]) -> Fact:
 
 
 def agree(answer: Fact, document: Fact) -> bool:
-    """Same value: approvers agree when the two name any role in common."""
-    if answer.kind == "approver" or answer.kind == "priority":
+    """Same value: approvers and escalation targets agree when the two name any role in
+    common (a document lists every level an escalation passes through)."""
+    if answer.kind in ("approver", "escalation", "priority"):
         return bool(set(answer.value.split("|")) & set(document.value.split("|")))
     return answer.value == document.value

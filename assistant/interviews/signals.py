@@ -4,9 +4,9 @@ Measurements and decisions are kept apart so that the calibration command fits t
 decisions on exactly the numbers the live grader computes: each expected point's best
 sentence similarity and word share, how close the answer comes to the organization's own
 words for the point, how on-topic the answer is, the red-flag features of every sentence
-(closeness to the nearest of the question's red flags and the examples of admitted
-nonconforming practice, the admission cues, the evidence judge's negation cue), and the facts the documents confirm
-or contradict.
+(how close the sentence or its closest clause comes to the nearest of the question's red
+flags and the examples of admitted nonconforming practice, the admission cues, the evidence
+judge's negation cue), and the facts the documents confirm or contradict.
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ from assistant.interviews.consistency import FactCheck, check_facts
 from assistant.interviews.roles import RoleNames
 from assistant.models import Passage
 from assistant.ports import Embedder
-from assistant.text import content_terms, sentences
+from assistant.text import clauses, content_terms, sentences
 
 # one row per answer sentence: an admission is one sentence ("we don't do PIRs though"), and
-# a long, otherwise sound answer must not dilute it
-# the question's red flags and the examples of admissions are both exemplars of an admission:
-# a sentence's closeness is to the nearest of them, whichever list it comes from
+# a long, otherwise sound answer must not dilute it; nor must a long sentence dilute its one
+# admitting clause ("..., nobody looks at them, and we wait until something breaks"), so a
+# sentence is as close to an admission as its closest clause. The question's red flags and the
+# examples of admissions are both exemplars of an admission: closeness is to the nearest of them.
 RED_FLAG_FEATURES = (
     "admission_similarity",
     "admission_kinds",
@@ -58,7 +59,6 @@ class AnswerSignals:
         ]
 
 
-_BREAK = re.compile(r"\s*(?:[;,:]|\s-\s|\b(?:and then|then|and|so|but|which|where|because|while)\b)\s*", re.I)
 MIN_UNIT_WORDS = 4
 
 
@@ -67,9 +67,7 @@ def clause_units(sentence: str) -> list[str]:
     and each two neighbouring clauses, short pieces joined to the one before: staff pack
     several points into one sentence, and a point is matched against the words that make it."""
     units: list[str] = []
-    for piece in _BREAK.split(sentence):
-        if not piece.strip():
-            continue
+    for piece in clauses(sentence, fine=True):
         if units and len(piece.split()) < MIN_UNIT_WORDS:
             units[-1] = f"{units[-1]} {piece}"
         else:
@@ -107,25 +105,28 @@ def measure(
         pieces.append(answer.strip())
     pieces = pieces or [""]
     topic_text = question.question + " " + " ".join(question.expected_points)
+    # each sentence with its clauses, for the closeness of the sentence's closest clause
+    own = [[s, *clause_units(s)] for s in said]
+    extra = [u for us in own for u in us[1:] if u not in pieces]
     texts = [*said, answer.strip(), *pieces, *question.expected_points, *question.red_flags, *admissions.examples]
-    vectors = embedder.embed_documents([*texts, topic_text])
-    m, n, p, r = len(said), len(pieces), len(question.expected_points), len(question.red_flags)
-    sentence_vecs = vectors[:m]
+    everything = embedder.embed_documents([*texts, topic_text, *extra])
+    vectors, extra_vecs = everything[: len(texts) + 1], everything[len(texts) + 1 :]
+    m, n, p = len(said), len(pieces), len(question.expected_points)
     at = m + 1 + n
     piece_vecs = vectors[m + 1 : at]
     point_vecs = vectors[at : at + p]
     point_sims = point_vecs @ piece_vecs.T
     if not any(pieces):
         point_sims = np.zeros((p, 1))
-    flag_sims = vectors[at + p : at + p + r] @ sentence_vecs.T if r else np.zeros((0, m))
-    example_sims = vectors[at + p + r : -1] @ sentence_vecs.T
+    exemplar_vecs = vectors[at + p : -1]  # the question's red flags, then the admission examples
     topic = float(vectors[-1] @ vectors[m])
+    row = {t: vectors[i] for i, t in enumerate(texts)} | {t: extra_vecs[i] for i, t in enumerate(extra)}
+    closeness = [float((exemplar_vecs @ np.stack([row[u] for u in us]).T).max()) for us in own]
 
     answer_terms = set(content_terms(" ".join(pieces)))
-    nearest = np.maximum(flag_sims.max(axis=0), example_sims.max(axis=0)) if r else example_sims.max(axis=0)
     features = np.column_stack(
         [
-            nearest,
+            np.array(closeness),
             np.asarray(kinds, dtype=np.float64),
             np.array([float(bool(negation.search(s))) for s in said]),
         ]
