@@ -27,16 +27,19 @@ def packaged_model_path() -> Path:
 
 
 class SentenceTransformerEmbedder:
-    """sentence-transformers over a local model folder; unit-length vectors.
+    """The packaged sentence-transformers model on PyTorch; unit-length vectors.
 
-    The model loads lazily on first use and once per instance, so building the
-    assistant stays cheap for commands that never embed.
+    Run by ``torch_bert`` (the same weights, tokenizer, truncation and pooling, vectors equal
+    to sentence-transformers' to float rounding) rather than by sentence-transformers itself,
+    whose imports (transformers, scikit-learn, SciPy) were most of a cold ``auditprep ask``.
+    The model loads lazily on first use and once per instance, so building the assistant
+    stays cheap for commands that never embed.
     """
 
     def __init__(self, model_path: Path | None = None, batch_size: int = 64) -> None:
         self._path = model_path
         self._batch_size = batch_size
-        self._model = None
+        self._model: tuple | None = None
         self._lock = threading.Lock()
 
     @property
@@ -45,34 +48,26 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
-        model = self._load()
-        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-        return int(getter())
+        return self._load()[2]
 
-    def _load(self):
+    def _load(self) -> tuple:
         if self._model is None:
             with self._lock:
                 if self._model is None:
                     enforce_offline()
-                    from sentence_transformers import SentenceTransformer
+                    from assistant.adapters.torch_bert import load_encoder
 
-                    path = self._path or packaged_model_path()
-                    self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+                    self._model = load_encoder(self._path or packaged_model_path())
         return self._model
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        model = self._load()
+        from assistant.adapters.torch_bert import encode
+
+        model, tokenizer, _ = self._load()
         with _threads_for(len(texts)):
-            vectors = model.encode(
-                list(texts),
-                batch_size=self._batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.asarray(vectors, dtype=np.float32)
+            return encode(model, tokenizer, list(texts), self._batch_size)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]
