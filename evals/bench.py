@@ -91,7 +91,10 @@ def bench_ingest(settings: Settings, chunks: int) -> dict:
         root = Path(tmp)
         corpus = root / "corpus"
         docs = _corpus(settings.knowledge_dir, chunks, corpus)
-        s = load_settings(data_dir=root / "data", knowledge_dir=settings.knowledge_dir, _env_file=None)
+        # no shared embedding cache here: texts embedded in an earlier run would be read back, not timed
+        s = load_settings(
+            data_dir=root / "data", knowledge_dir=settings.knowledge_dir, embedding_cache=None, _env_file=None
+        )
         a = build_assistant(s)
         a.embedder.embed_query("warm up")
         a.pipeline._tagger._elements()  # the element matrix is built once per process, not per run
