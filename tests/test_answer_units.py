@@ -55,6 +55,40 @@ def test_a_list_item_carries_the_sentence_that_introduces_it():
     assert items[0].context_text.startswith("The service desk escalates")
 
 
+def test_a_short_list_under_its_lead_in_is_also_one_unit_with_every_item_even_one_word_ones():
+    text = (
+        "As well as users, these people are told about a P1:\n\n- Head of Hosting\n\n- Delivery Manager\n\n"
+        "- Product Owner\n### Recording notes\nNotes go in the incident channel."
+    )
+    units = units_of(_passage(text))
+    whole = [u for u in units if u.items]
+    assert len(whole) == 1
+    assert whole[0].items == ("Head of Hosting", "Delivery Manager", "Product Owner")
+    assert whole[0].lead_in == "As well as users, these people are told about a P1:"
+    assert whole[0].quote == whole[0].lead_in  # the citation quotes what is written
+    single = [u for u in units if u.kind is UnitKind.LIST_ITEM and not u.items]
+    assert [u.text for u in single] == ["Head of Hosting"]  # two-word items say nothing alone
+    assert single[0].repeats(whole[0]) and whole[0].repeats(single[0])
+    lead = [u for u in units if u.text == whole[0].lead_in]
+    assert lead and lead[0].repeats(whole[0]) and not lead[0].repeats(single[0])
+    assert not any(u.items for u in units_of(_passage("Intro:\n- only one item here")))
+
+
+def test_a_list_whose_bullets_were_dropped_at_extraction_is_still_one_unit_under_its_lead_in():
+    text = (
+        "As well as users, the following people should be told about a P1:\n"
+        "Head of Platforms and Architecture\nHead of Hosting\nProduct Manager/Delivery Manager\n"
+        "Entries on the incident can be created from Slack using the Add a Note action on the incident post\n"
+        "The duty manager closes the incident."
+    )
+    whole = [u for u in units_of(_passage(text)) if u.items]
+    assert [u.items for u in whole] == [
+        ("Head of Platforms and Architecture", "Head of Hosting", "Product Manager/Delivery Manager")
+    ]
+    prose = "The review covers these points: scope and findings.\nIt is held monthly by the board."
+    assert not any(u.items for u in units_of(_passage(prose)))
+
+
 def test_a_quote_is_verbatim_even_when_markup_was_cleaned_for_display():
     item = [u for u in units_of(_passage(TABLE)) if "customer" in u.text][0]
     assert "<b>" not in item.text

@@ -10,7 +10,7 @@ from assistant.answering.routing import about_us
 from assistant.answering.sentences import pick_sentences
 from assistant.calibration import Thresholds
 from assistant.catalogue import Catalogue
-from assistant.evidence.compose import ANSWER_WORDS, MAX_SUPPORT, choose_units, in_scope
+from assistant.evidence.compose import ANSWER_WORDS, MAX_SUPPORT, choose_units, in_scope, without_repeats
 from assistant.evidence.rules import AnswerTypes
 from assistant.evidence.selector import ScoredUnit
 from assistant.models import (
@@ -288,6 +288,8 @@ class ExtractiveGenerator:
         p = s.unit.passage
         marker = book.passage(p, s.unit.quote)
         label = "Guidance" if p.origin is Origin.STANDARD else p.title
+        if s.unit.items:  # a whole list: its lead-in as written, then its items
+            return f'{label}: "{s.unit.lead_in}" {"; ".join(s.unit.items)} [{marker}]'
         return f'{label}: "{s.unit.text}" [{marker}]'
 
     def _nothing_in_documents(self, ctx: AnswerContext) -> tuple[str, bool, float]:
@@ -406,7 +408,7 @@ def _within(units: list[ScoredUnit], budget: int) -> list[ScoredUnit]:
     """The units, in order, whose quotes fit in ``budget`` words; the first one always."""
     kept: list[ScoredUnit] = []
     used = 0
-    for s in units:
+    for s in without_repeats(units):
         words = s.unit.words + len(s.unit.passage.title.split()) + 2  # "- Title: "…" [n]"
         if kept and used + words > budget:
             break

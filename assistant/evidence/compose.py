@@ -14,6 +14,20 @@ ANSWER_WORDS = 120  # an answer is read in Slack and on a page: short unless a l
 MAX_SUPPORT = 3
 
 
+def without_repeats(scored: Sequence[ScoredUnit]) -> list[ScoredUnit]:
+    """The units in rank order, each said once: a whole list takes the place of its own
+    lead-in ranked above it (it says the same and more); an item of a list already kept,
+    or a lead-in whose whole list is kept, is dropped."""
+    kept: list[ScoredUnit] = []
+    for s in scored:
+        repeated = next((i for i, k in enumerate(kept) if s.unit.repeats(k.unit)), None)
+        if repeated is None:
+            kept.append(s)
+        elif s.unit.items and kept[repeated].unit.text == s.unit.lead_in:
+            kept[repeated] = s
+    return kept
+
+
 def choose_units(
     scored: Sequence[ScoredUnit], thresholds: Thresholds, max_words: int = ANSWER_WORDS, max_support: int = MAX_SUPPORT
 ) -> list[ScoredUnit]:
@@ -22,6 +36,7 @@ def choose_units(
     Empty means: nothing here answers the question."""
     if not scored or scored[0].probability < thresholds.answer:
         return []
+    scored = without_repeats(scored)
     chosen = [scored[0]]
     words = scored[0].unit.words
     for s in scored[1:]:
