@@ -240,14 +240,14 @@ def test_the_second_dataset_is_graded_on_one_organizations_published_documents(c
 # product floors (evals.grading.FLOORS) are what `auditprep eval` exits 1 below.
 GITLAB = DATASET.parent / "interview_grading_gitlab.yaml"
 CHECK_FLOORS = {
-    # 32 held-out answers: exact 0.72, within one 0.97, contradictions 1.00/0.86, red flags 0.89/0.89
+    # 32 held-out answers: exact 0.78, within one 1.00, contradictions 1.00/0.86, red flags 1.00/1.00
     "interview_grading": {
-        "exact": 0.68,
-        "within_one": 0.93,
+        "exact": 0.75,
+        "within_one": 0.96,
         "contradiction_precision": 0.85,
         "contradiction_recall": 0.71,
-        "red_flag_precision": 0.8,
-        "red_flag_recall": 0.77,
+        "red_flag_precision": 0.88,
+        "red_flag_recall": 0.88,
         "dont_know_recall": 0.5,
         "off_topic_precision": 0.5,
         "off_topic_recall": 0.5,
