@@ -231,3 +231,54 @@ def test_the_endpoint_serves_the_stored_report_and_says_how_old_it_is(catalogue,
     page = client.get("/v1/readiness?format=html", headers=headers)
     assert page.status_code == 200 and "Readiness report" in page.text
     assert service.computed == ["acme"]  # every read after the first came from the cache
+
+
+def test_a_client_holding_the_report_revalidates_it_until_the_workspace_changes(catalogue, tmp_path):
+    """The report is hundreds of kilobytes: a client that sends back its ETag gets 304 while
+    the report and its state stand, with the Age still growing; a change of the workspace
+    changes the tag, so the client gets the stale report marked as refreshing, then the new one."""
+    from assistant.api.app import create_app
+    from assistant.api.deps import get_readiness
+    from assistant.bootstrap import build_assistant
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path / "data", auth="off", rate_limit_per_minute=1000)
+    assistant = build_assistant(settings)
+    manifest = FakeManifest()
+    manifest.bump("acme")
+    service = CountingReadiness(catalogue, manifest)
+    app = create_app(settings, assistant)
+    app.dependency_overrides[get_readiness] = lambda: service
+    client = TestClient(app)
+    url = "/v1/readiness?workspace=acme"
+
+    first = client.get(url)
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and tag.startswith('W/"')
+    time.sleep(1.1)
+    again = client.get(url, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["ETag"] == tag
+    assert int(again.headers["Age"]) >= int(first.headers["Age"]) + 1  # the age is the response's, not the bytes'
+    plain = client.get(url, headers={"If-None-Match": tag.removeprefix("W/"), "Accept-Encoding": "identity"})
+    assert plain.status_code == 304  # the plain and the gzipped bytes are one report: weak comparison
+    for other in ('W/"something-else"', "", "not a tag", "x" * 5000):
+        refetched = client.get(url, headers={"If-None-Match": other})
+        assert refetched.status_code == 200 and refetched.content == first.content
+    assert client.get(url, headers={"If-None-Match": "*"}).status_code == 304
+
+    page = client.get(url + "&format=html")
+    assert page.status_code == 200 and page.headers["ETag"] not in (tag, "")
+    assert client.get(url + "&format=html", headers={"If-None-Match": page.headers["ETag"]}).status_code == 304
+
+    service.release.clear()
+    manifest.bump("acme", "doc-2")
+    service.changed("acme")
+    stale = client.get(url, headers={"If-None-Match": tag})
+    assert stale.status_code == 200 and stale.headers["ETag"] != tag
+    served = stale.json()["served"]
+    assert not served["current"] and served["refreshing"] and stale.json()["documents"] == 1
+    service.release.set()
+    assert _wait_until(lambda: service.cached("acme").current and not service.cached("acme").refreshing)
+    fresh = client.get(url, headers={"If-None-Match": stale.headers["ETag"]})
+    assert fresh.status_code == 200 and fresh.json()["documents"] == 2 and fresh.json()["served"]["current"]
+    assert service.computed == ["acme", "acme"]

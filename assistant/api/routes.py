@@ -152,17 +152,36 @@ def build_router() -> APIRouter:
         format: Annotated[Literal["json", "html"], Query()] = "json",
     ) -> Response:
         """The latest stored report: its age in seconds is the ``Age`` header, and ``served``
-        says whether it is current; a change of the workspace is recomputed in the background."""
+        says whether it is current; a change of the workspace is recomputed in the background.
+        A client that sends the ``ETag`` it holds as ``If-None-Match`` gets 304 while the
+        report and its state are unchanged (the ``Age`` header still says how old it is)."""
         served = readiness.cached(principal.workspace)
         headers = {"Age": str(int(served.age.age_seconds)), "Cache-Control": "private, no-cache"}
         if format == "html":
+            headers["ETag"] = served.html_tag(to_html)
+            if _holds(request.headers.get("if-none-match"), headers["ETag"]):
+                return Response(status_code=304, headers=headers)
             return HTMLResponse(served.html(to_html), headers=headers)
         headers["Vary"] = "Accept-Encoding"
+        headers["ETag"] = served.json_tag()
+        if _holds(request.headers.get("if-none-match"), headers["ETag"]):
+            return Response(status_code=304, headers=headers)
         if "gzip" in request.headers.get("accept-encoding", ""):  # compressed once per report
             headers["Content-Encoding"] = "gzip"
         return Response(served.json("Content-Encoding" in headers), media_type="application/json", headers=headers)
 
     return router
+
+
+def _holds(if_none_match: str | None, tag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``tag`` (weak comparison, RFC 9110 13.1.2).
+    A malformed or oversized header matches nothing, so the client gets the whole report."""
+    if not if_none_match or len(if_none_match) > 2048:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    opaque = tag.removeprefix("W/")
+    return any(t.strip().removeprefix("W/") == opaque for t in if_none_match.split(","))
 
 
 def _same_workspace(requested: str | None, allowed: str) -> None:

@@ -12,6 +12,7 @@ computations, not one per file.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import logging
 import threading
 import time
@@ -33,22 +34,30 @@ class Held:
     report: ReadinessReport
     body: bytes = b""
     page: str = ""
-    served: dict[tuple[bool, bool], tuple[bytes, bytes]] = field(default_factory=dict)
+    page_tag: str = ""
+    served: dict[tuple[bool, bool], tuple[bytes, bytes, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.body:
             self.body = self.report.model_dump_json().encode("utf-8")
 
-    def bodies(self, current: bool, refreshing: bool) -> tuple[bytes, bytes]:
-        """The report as JSON with a leading ``served`` member, plain and gzipped. The stored
-        body is spliced, not serialized again; the age in seconds travels in the ``Age``
-        header, so these bytes change only when the report's state does."""
+    def bodies(self, current: bool, refreshing: bool) -> tuple[bytes, bytes, str]:
+        """The report as JSON with a leading ``served`` member, plain and gzipped, and its
+        entity tag. The stored body is spliced, not serialized again; the age in seconds
+        travels in the ``Age`` header, so these bytes change only when the report's state
+        does, and a client holding them can revalidate instead of downloading them again."""
         key = (current, refreshing)
         if key not in self.served:
             state = ServedState(generated_at=self.report.generated_at, current=current, refreshing=refreshing)
             plain = b'{"served":' + state.model_dump_json().encode("utf-8") + b"," + self.body[1:]
-            self.served[key] = (plain, gzip.compress(plain, compresslevel=6, mtime=0))
+            self.served[key] = (plain, gzip.compress(plain, compresslevel=6, mtime=0), entity_tag(plain))
         return self.served[key]
+
+
+def entity_tag(content: bytes) -> str:
+    """A weak entity tag of a representation: weak, because the plain and the gzipped bytes
+    are the same report and revalidate each other."""
+    return 'W/"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
 
 
 @dataclass(slots=True)
@@ -76,14 +85,25 @@ class ServedReport:
 
     def json(self, compressed: bool = False) -> bytes:
         """The report as JSON, led by whether it is current (gzip-encoded when asked)."""
-        plain, packed = self.held.bodies(self.current, self.refreshing)
+        plain, packed, _ = self.held.bodies(self.current, self.refreshing)
         return packed if compressed else plain
+
+    def json_tag(self) -> str:
+        """The entity tag of :meth:`json`'s bytes: it changes with the report and its state."""
+        return self.held.bodies(self.current, self.refreshing)[2]
 
     def html(self, render: Callable[[ReadinessReport], str]) -> str:
         """The report page, rendered once per report."""
         if not self.held.page:
-            self.held.page = render(self.held.report)
+            page = render(self.held.report)
+            self.held.page_tag = entity_tag(page.encode("utf-8"))
+            self.held.page = page
         return self.held.page
+
+    def html_tag(self, render: Callable[[ReadinessReport], str]) -> str:
+        """The entity tag of :meth:`html`'s page."""
+        self.html(render)
+        return self.held.page_tag
 
 
 class Refresher:
