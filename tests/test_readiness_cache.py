@@ -23,8 +23,10 @@ class FakeManifest:
 
     def __init__(self) -> None:
         self.versions: dict[str, dict[str, int]] = {}
+        self.reads = 0
 
     def committed_versions(self, collection: str) -> dict[str, int]:
+        self.reads += 1
         return dict(self.versions.get(collection, {}))
 
     def bump(self, workspace: str, doc: str = "doc-1") -> None:
@@ -35,8 +37,10 @@ class FakeManifest:
 class CountingReadiness(ReadinessService):
     """A service whose report is a small stand-in that takes ``seconds`` to compute."""
 
-    def __init__(self, catalogue, manifest: FakeManifest, reports=None, seconds: float = 0.0, watch_s=60.0):
-        super().__init__(catalogue, None, None, manifest, reports=reports, watch_s=watch_s)  # type: ignore[arg-type]
+    def __init__(
+        self, catalogue, manifest: FakeManifest, reports=None, seconds: float = 0.0, watch_s=60.0, verify_s=1.0
+    ):
+        super().__init__(catalogue, None, None, manifest, reports=reports, watch_s=watch_s, verify_s=verify_s)  # type: ignore[arg-type]
         self.manifest = manifest
         self.computed: list[str] = []
         self.seconds = seconds
@@ -130,6 +134,31 @@ def test_a_change_made_elsewhere_is_noticed_without_a_request(catalogue):
     assert _wait_until(lambda: len(service.computed) == 2)
     assert _wait_until(lambda: not service.cached("acme").refreshing)
     assert service.cached("acme").current and service.cached("acme").report.documents == 2
+
+
+def test_reads_under_load_check_the_workspace_once_per_interval_and_a_change_here_at_once(catalogue):
+    """Serving from cache must not read the manifest on every request; a change through this
+    process is seen by the next read, one made elsewhere within the interval."""
+    manifest = FakeManifest()
+    manifest.bump("acme")
+    service = CountingReadiness(catalogue, manifest, verify_s=0.5)
+    service.cached("acme")
+    service.cached("acme")  # checked: the report is current
+    reads = manifest.reads
+    assert all(service.cached("acme").current for _ in range(200))
+    assert manifest.reads == reads  # 200 reads within the interval, no manifest read
+
+    manifest.bump("acme", "doc-2")  # as an ingest in another process would
+    assert _wait_until(lambda: not service.cached("acme").current or service.cached("acme").report.documents == 2, 2.0)
+    assert _wait_until(lambda: service.cached("acme").report.documents == 2)
+
+    service.release.clear()
+    manifest.bump("acme", "doc-3")
+    service.changed("acme")  # an upload through this process
+    stale = service.cached("acme")
+    assert not stale.current and stale.refreshing and stale.report.documents == 2
+    service.release.set()
+    assert _wait_until(lambda: service.cached("acme").report.documents == 3 and service.cached("acme").current)
 
 
 def _reports(url: str) -> DbReportStore:

@@ -115,6 +115,12 @@ log = logging.getLogger(__name__)
 
 CACHE_FORMAT = 8  # bump when the report's meaning changes without a release
 WATCH_S = 5.0  # how often a server looks for changes of the workspaces it serves
+# How long a served report's fingerprint, once checked, is taken as still current by the
+# cached endpoint. Checking reads the manifest from the database, and under load every
+# request's rate-limit write drops the manifest's cache, so checking on every request cost
+# two queries each; a change made in this process is seen at once (``changed``), one made by
+# another worker or node within this time.
+VERIFY_S = 1.0
 
 
 class ReadinessService:
@@ -128,8 +134,10 @@ class ReadinessService:
         watch_s: float = WATCH_S,
         knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR,
         likeness_alone: float | None = None,
+        verify_s: float = VERIFY_S,
     ) -> None:
-        """``likeness_alone``: the absence check's threshold; the fitted one unless given."""
+        """``likeness_alone``: the absence check's threshold; the fitted one unless given.
+        ``verify_s``: how long a checked fingerprint is trusted by :meth:`cached`."""
         self._catalogue = catalogue
         self._evidence = evidence
         self._store = store
@@ -147,6 +155,8 @@ class ReadinessService:
         self._computing: dict[str, threading.Lock] = {}
         self._refresher = Refresher(lambda workspace: self.latest(workspace))
         self._watcher = Watcher(self._stale, self._refresher, watch_s)
+        self._verify_s = verify_s
+        self._verified: dict[str, tuple[float, Held]] = {}  # workspace -> (when, report found current)
 
     def latest(self, workspace: str) -> ReadinessReport:
         """Today's report for the workspace as its documents stand now, computed once per
@@ -183,6 +193,13 @@ class ReadinessService:
         for its first one. A report another node stored for the current state is taken as
         it is."""
         self._watcher.watch(workspace)
+        checked = self._verified.get(workspace)
+        if (
+            checked is not None
+            and time.monotonic() - checked[0] < self._verify_s
+            and checked[1] is self._held(workspace)
+        ):
+            return ServedReport(checked[1], current=True, refreshing=self._refresher.running(workspace))
         fingerprint = self._fingerprint(workspace)
         held = self._held(workspace)
         if held is None or held.fingerprint != fingerprint:
@@ -190,7 +207,9 @@ class ReadinessService:
         if held is None:
             return ServedReport(self._current(workspace), current=True, refreshing=False)
         current = held.fingerprint == fingerprint
-        if not current:
+        if current:
+            self._verified[workspace] = (time.monotonic(), held)
+        else:
             self._refresher.schedule(workspace)
         return ServedReport(held, current=current, refreshing=self._refresher.running(workspace))
 
@@ -212,6 +231,7 @@ class ReadinessService:
         """The workspace's documents changed: recompute its report in the background (one
         run for a burst of changes). A workspace that never had a report gets its first one
         when it is first asked for, not on every upload."""
+        self._verified.pop(workspace, None)
         stored = self._reports is not None and self._reports.fingerprint(workspace) is not None
         if self._held(workspace) is not None or stored:
             self._watcher.watch(workspace)
