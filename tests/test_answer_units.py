@@ -194,3 +194,44 @@ def test_term_share_counts_typos_as_the_fuzzy_index_does():
         total = sum(weights.get(t, 1.0) for t in terms)
         got = sum(weights.get(t, 1.0) for t in terms if fuzzy_present(t, vocabulary, index))
         assert _share(terms, vocabulary, weights) == (got / total if total else 0.0), terms
+
+
+def test_words_naming_a_document_do_not_make_any_of_its_sentences_the_answer():
+    """The asked share counts the question's other words: every sentence of the named
+    document shares its name, only the answer shares what is asked."""
+    import numpy as np
+
+    from assistant.evidence.features import unit_features
+
+    names = [name_terms("acme_disaster-recovery-policy.md"), name_terms("globex_change-policy.md")]
+    profile = profile_question("How often does Acme test its disaster recovery policy?", TYPES, names)
+    assert {"acme", "disast", "recoveri"} & set(profile.scope)
+    text = (
+        "The Acme disaster recovery plan sets how Acme recovers from a disaster.\n"
+        "At a minimum the plan shall be tested annually."
+    )
+    units = units_of(_passage(text, "acme_disaster-recovery-policy.md"))
+    x = unit_features(profile, units, np.array([0.7, 0.5]), [0, 0], TYPES)
+    asked, whole = FEATURES.index("asked_idf_share"), FEATURES.index("idf_share")
+    assert x[0, whole] > x[1, whole]  # the name-heavy sentence shares more of the question's words
+    assert x[1, asked] > x[0, asked]  # but only the answer shares what is asked ("how often … test")
+
+
+def test_asking_for_a_kind_of_value_no_best_unit_states_is_a_feature_of_abstention():
+    import numpy as np
+
+    from assistant.evidence.abstention import ABSTAIN_FEATURES, abstention_features
+
+    profile = profile_question("How much does Acme pay for its hosting?", TYPES, [])
+    assert "money" in profile.asks
+    unit = units_of(_passage("Acme hosts its services with Globex in two regions."))[0]
+    features = np.zeros(len(FEATURES))
+    scored = [ScoredUnit(unit, 0.8, features)]
+
+    def vectors(texts):
+        return np.eye(len(texts), 4)
+
+    absent = ABSTAIN_FEATURES.index("asked_type_absent")
+    assert abstention_features(profile, scored, vectors, np.zeros(4))[absent] == 1.0
+    features[FEATURES.index("type_match")] = 1.0
+    assert abstention_features(profile, scored, vectors, np.zeros(4))[absent] == 0.0

@@ -29,6 +29,7 @@ ABSTAIN_FEATURES: tuple[str, ...] = (
     "top_idf_share",
     "scope_named",
     "asked_thing_share",
+    "asked_type_absent",
 )
 TOP_UNITS = 3  # units whose masked similarity is checked
 _NAME = re.compile(r"(?<=\s)([A-Z][\w'’-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w'’-]*)*)")
@@ -72,7 +73,8 @@ def abstention_features(
     """One row of ``ABSTAIN_FEATURES`` for the question and its ranked units."""
     thing = asked_thing(profile.text)
     if not scored:
-        return np.array([0.0, 0.0, 0.0, 0.0, 0.0, 1.0 if profile.asks else 0.0, 0.0, 0.0, 0.0 if thing else 1.0])
+        asks = 1.0 if profile.asks else 0.0
+        return np.array([0.0, 0.0, 0.0, 0.0, 0.0, asks, 0.0, 0.0, 0.0 if thing else 1.0, asks])
     top = scored[:TOP_UNITS]
     names = question_names(profile)
     masked_q = mask(profile.text, names) or profile.text
@@ -83,17 +85,19 @@ def abstention_features(
     match = FEATURES.index("type_match")
     idf = FEATURES.index("idf_share")
     scope = FEATURES.index("scope_match")
+    type_match = max(float(s.features[match]) for s in top)
     return np.array(
         [
             scored[0].probability,
             scored[1].probability if len(scored) > 1 else 0.0,
             float(scored[0].features[dense]),
             masked,
-            max(float(s.features[match]) for s in top),
+            type_match,
             1.0 if profile.asks else 0.0,
             float(scored[0].features[idf]),
             float(scored[0].features[scope]) if profile.scope else 1.0,
             _thing_share(thing, top),
+            1.0 if profile.asks and type_match == 0.0 else 0.0,
         ]
     )
 

@@ -37,6 +37,7 @@ FEATURES: tuple[str, ...] = (
     "table_row",
     "list_item",
     "position",
+    "asked_idf_share",
 )
 
 
@@ -87,6 +88,9 @@ def unit_features(
     idf = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in profile.terms}
     best = float(similarities.max()) if n else 0.0
     scope = sorted(profile.scope)
+    # words that name a document say which document, not which of its sentences: the
+    # "asked" shares count only the other words of the question
+    asked = [t for t in profile.terms if t not in profile.scope] or list(profile.terms)
     asked_ids = identifiers(profile.text)
     for i, unit in enumerate(units):
         p = unit.passage
@@ -112,5 +116,6 @@ def unit_features(
             1.0 if unit.kind is UnitKind.TABLE_ROW else 0.0,
             1.0 if unit.kind is UnitKind.LIST_ITEM else 0.0,
             1.0 / (1.0 + unit.position),
+            _share(asked, vocabularies[i], idf),
         )
     return out
