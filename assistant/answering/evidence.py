@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.catalogue import Catalogue, Element
+from assistant.config import DEFAULT_KNOWLEDGE_DIR
+from assistant.evidence.rules import load_statement_cues
 from assistant.manifest import Manifest
 from assistant.models import DocType, ElementFinding, ElementStatus, Origin, Passage, Verdict
 from assistant.ports import Embedder, LexicalIndex, VectorStore
@@ -28,20 +30,9 @@ MAX_ELEMENTS = 60
 CANDIDATES = 6
 
 # Wording that qualifies or negates what a sentence says: evidence that reads like this
-# is at best weak ("emergency changes may proceed without approval").
-NEGATION = re.compile(
-    r"\bwithout (?:waiting for |prior |any |formal )?(?:approval|authori[sz]ation|sign-?off|testing|review|a record)\b|"
-    r"\bwhere (?:practical|practicable|possible|time permits)\b|\bif time (?:allows|permits)\b|\bad[ -]hoc\b|"
-    r"\bnot (?:yet )?(?:been )?(?:tested|reviewed|approved|performed|carried out|done|held|conducted|documented|"
-    r"defined|recorded|measured|monitored|started|assessed|analysed|analyzed|verified|updated)\b|"
-    r"\bnever (?:been )?(?:tested|reviewed|approved|exercised|invoked|assessed)\b|\bhas not\b|\bhave not\b|"
-    r"\bno (?:formal |documented |proactive |regular )?(?:process|procedure|record|review|test|forecast|trend|"
-    r"owner|relationships?|targets?|analysis|plan)\b|"
-    r"\b(?:testing|test|review|assessment) (?:is|are|was) (?:planned|scheduled)\b|\bplanned for (?:Q\d|20\d\d)\b|"
-    r"\b(?:best|reasonable) (?:efforts?|endeavou?rs?)\b|\btimely manner\b|\bas soon as (?:practical|practicable)\b|"
-    r"\bTBD\b|\bTBC\b|\bnot yet\b|\bonly reactive|\bpurely reactive|\breactive only\b",
-    re.I,
-)
+# is at best weak ("emergency changes may proceed without approval"). The phrases are data
+# (`qualifier` in knowledge/rules/statement_cues.yaml), shipped with the product.
+NEGATION = load_statement_cues(DEFAULT_KNOWLEDGE_DIR).qualifier
 
 
 @dataclass(slots=True)

@@ -31,6 +31,7 @@ class _CuesFile(BaseModel):
     future: list[str]
     hedge: list[str]
     negation: list[str]
+    qualifier: list[str]
 
 
 class _QuestionCuesFile(BaseModel):
@@ -70,6 +71,7 @@ class StatementCues:
     future: re.Pattern[str]
     hedge: re.Pattern[str]
     negation: re.Pattern[str]
+    qualifier: re.Pattern[str]  # what makes evidence of a requirement weak at best
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,4 +109,5 @@ def load_statement_cues(knowledge_dir: Path) -> StatementCues:
         compile_patterns(data.future, f"{path}: future"),
         compile_patterns(data.hedge, f"{path}: hedge"),
         compile_patterns(data.negation, f"{path}: negation"),
+        compile_patterns(data.qualifier, f"{path}: qualifier"),
     )
