@@ -228,21 +228,26 @@ def test_the_age_reads_plainly():
     assert old.summary() == "computed 2 hours ago; the documents changed since, a newer one is on its way"
 
 
-def test_the_endpoint_serves_the_stored_report_and_says_how_old_it_is(catalogue, tmp_path):
+def _served(catalogue, tmp_path, **overrides):
+    """The real app over a real database, its readiness service counting computations."""
     from assistant.api.app import create_app
     from assistant.api.deps import get_readiness
     from assistant.bootstrap import build_assistant
     from tests.conftest import make_settings
 
-    settings = make_settings(tmp_path / "data", rate_limit_per_minute=1000)
+    settings = make_settings(tmp_path / "data", rate_limit_per_minute=1000, **overrides)
     assistant = build_assistant(settings)
-    key = assistant.keys.create("acme")[0]
     manifest = FakeManifest()
     manifest.bump("acme")
     service = CountingReadiness(catalogue, manifest)
     app = create_app(settings, assistant)
     app.dependency_overrides[get_readiness] = lambda: service
-    client = TestClient(app)
+    return TestClient(app), service, manifest, assistant
+
+
+def test_the_endpoint_serves_the_stored_report_and_says_how_old_it_is(catalogue, tmp_path):
+    client, service, _, assistant = _served(catalogue, tmp_path)
+    key = assistant.keys.create("acme")[0]
     headers = {"Authorization": f"Bearer {key}"}
 
     first = client.get("/v1/readiness", headers=headers)
@@ -266,19 +271,7 @@ def test_a_client_holding_the_report_revalidates_it_until_the_workspace_changes(
     """The report is hundreds of kilobytes: a client that sends back its ETag gets 304 while
     the report and its state stand, with the Age still growing; a change of the workspace
     changes the tag, so the client gets the stale report marked as refreshing, then the new one."""
-    from assistant.api.app import create_app
-    from assistant.api.deps import get_readiness
-    from assistant.bootstrap import build_assistant
-    from tests.conftest import make_settings
-
-    settings = make_settings(tmp_path / "data", auth="off", rate_limit_per_minute=1000)
-    assistant = build_assistant(settings)
-    manifest = FakeManifest()
-    manifest.bump("acme")
-    service = CountingReadiness(catalogue, manifest)
-    app = create_app(settings, assistant)
-    app.dependency_overrides[get_readiness] = lambda: service
-    client = TestClient(app)
+    client, service, manifest, _ = _served(catalogue, tmp_path, auth="off")
     url = "/v1/readiness?workspace=acme"
 
     first = client.get(url)
