@@ -461,10 +461,9 @@ def _serve(args: argparse.Namespace, settings) -> int:
         return EXIT_USAGE
     workers = serve_workers(settings.workers if args.workers is None else args.workers)
     if workers == 1:
-        from assistant.api.app import create_app
+        from assistant.api.app import serving_app
 
-        app = create_app(settings)
-        app.state.assistant.readiness.warm(settings.workspace)
+        app = serving_app(settings)
         _serving(args, settings, workers)
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
         return EXIT_OK

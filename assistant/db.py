@@ -25,7 +25,6 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from assistant.errors import ConfigurationError, StoreUnavailable
 
-# pg_advisory_lock key for schema upgrades ("auditprep" in ASCII, as a 64-bit integer).
 _upgraded: weakref.WeakSet[Engine] = weakref.WeakSet()
 _upgrade_lock = threading.Lock()
 

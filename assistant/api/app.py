@@ -36,6 +36,12 @@ def worker_app() -> FastAPI:
 
     settings = load_settings()
     configure_logging(settings.log_level)
+    return serving_app(settings)
+
+
+def serving_app(settings: Settings) -> FastAPI:
+    """The app ``auditprep serve`` runs: its default workspace's readiness report is
+    computed in the background from the start, not on the first request."""
     app = create_app(settings)
     app.state.assistant.readiness.warm(settings.workspace)
     return app

@@ -127,9 +127,10 @@ def units_of(passage: Passage) -> list[AnswerUnit]:
             marked = True
         else:
             kind = UnitKind.SENTENCE
-            texts = [p for s in sentences(clean(line)) for p in _bounded(s)]
-            if lead_in and not marked and _plain_item(clean(line), lead_in):
-                items.append(clean(line))
+            cleaned = clean(line)
+            texts = [p for s in sentences(cleaned) for p in _bounded(s)]
+            if lead_in and not marked and _plain_item(cleaned, lead_in):
+                items.append(cleaned)
             else:
                 close_list()
                 if texts and texts[-1].rstrip().endswith(":"):
